@@ -1,5 +1,7 @@
 """The Keras optimizer shell: constructors, `get`, (de)serialization, and the
 learning rate read from and written to the optimizer state."""
+import copy
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -159,10 +161,19 @@ def test_optimizer_legacy_lr_and_decay_arguments():
     (lambda: optimizers.SGD(momentum=2.0), ValueError, r"\[0, 1\]"),
     (lambda: optimizers.SGD(clipnorm=1.0, global_clipnorm=1.0), ValueError, "Only one of"),
     (lambda: optimizers.Lion(beta_1=0.0), ValueError, "SignSGD"),
+    (lambda: optimizers.Optimizer(0.1), TypeError, "does not name an update rule"),
 ])
 def test_optimizer_rejects_bad_arguments(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
+
+
+def test_optimizer_deepcopy_keeps_config_and_state():
+    opt = optimizers.SGD(0.2, momentum=0.5)
+    opt._state = opt.init(jnp.zeros(2))
+    twin = copy.deepcopy(opt)
+    assert twin.get_config() == opt.get_config() and twin.momentum == 0.5
+    assert float(twin.learning_rate) == pytest.approx(0.2)
 
 
 def test_optimizer_accepts_keras_defaults_for_unsupported_options():

@@ -25,6 +25,10 @@ _UNSUPPORTED_DEFAULTS = {"use_ema": False, "ema_momentum": 0.99,
                          "gradient_accumulation_steps": None}
 
 
+# Settings that change the transformation's structure, so it is rebuilt.
+_REBUILD_ON_SET = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm")
+
+
 class ScalarValue(float):
     """A float read from the optimizer state that also offers Keras's `.numpy()`.
 
@@ -126,6 +130,8 @@ class Optimizer:
         hyperparams = self.__dict__.get("_hyperparams", {})
         if name not in hyperparams:
             object.__setattr__(self, name, value)
+            if name in _REBUILD_ON_SET and "_transform" in self.__dict__:
+                object.__setattr__(self, "_transform", None)
             return
         hyperparams[name] = value
         self._transform = None
@@ -153,6 +159,10 @@ class Optimizer:
             >>> tx.update(jnp.array([1.0]), tx.init(jnp.zeros(1)), jnp.zeros(1))[0]
             Array([-0.1], dtype=float32)
         """
+        if not self._core_name:
+            raise TypeError(f"{type(self).__name__} does not name an update rule; use one "
+                            f"of the built-in optimizers (SGD, RMSprop, Adam, AdamW, "
+                            f"Adagrad, Adadelta, Adamax, Nadam, Lion) or subclass one.")
         if self._transform is None:
             self._transform = optim.build(
                 self._core_name, {"learning_rate": self._learning_rate, **self._hyperparams},
