@@ -21,5 +21,10 @@ demo: install
 test: install-dev
 	$(PY) -m pytest
 
-bench: install-dev
-	$(PY) benchmarks/run_all.py
+# Peers (Keras 3 on JAX, PyTorch CPU, scikit-learn) live in their own venv, never in .venv.
+# `make bench BENCH_ARGS="--write"` appends the report to benchmarks/RESULTS.md.
+bench:
+	test -x .bench-venv/bin/python || $(PYTHON) -m venv .bench-venv
+	.bench-venv/bin/python -m pip install -q -r benchmarks/requirements.txt
+	.bench-venv/bin/python -m pip install -q -e .
+	KERAS_BACKEND=jax .bench-venv/bin/python benchmarks/run_all.py $(BENCH_ARGS)
