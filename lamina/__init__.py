@@ -8,3 +8,11 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from lamina import random, utils  # noqa: E402,F401
+from lamina import (activations, callbacks, constraints, initializers, layers,  # noqa: E402
+                    losses, metrics, models, optimizers, regularizers)
+from lamina.layers import Input, Layer, Variable  # noqa: E402
+from lamina.models import Model, Sequential  # noqa: E402
+
+__all__ = ["Input", "Layer", "Model", "Sequential", "Variable", "activations", "callbacks",
+           "constraints", "initializers", "layers", "losses", "metrics", "models",
+           "optimizers", "random", "regularizers", "utils"]

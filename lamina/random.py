@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 
-import jax
 import numpy as np
 
 _seed: int | None = None
@@ -23,8 +22,8 @@ def set_seed(seed: int) -> None:
     _seed, _counter = int(seed) % (2**32), 0
 
 
-def next_key() -> jax.Array:
-    """A fresh `uint32[2]` PRNG key; a new one on every call.
+def next_key() -> np.ndarray:
+    """A fresh `uint32[2]` PRNG key (a NumPy array JAX accepts); new on every call.
 
     Example:
         >>> import lamina
@@ -37,11 +36,18 @@ def next_key() -> jax.Array:
     global _seed, _counter
     if _seed is None:
         _seed = int.from_bytes(os.urandom(4), "little")
-    key = jax.random.fold_in(jax.random.PRNGKey(_seed), _counter)
+    # Derived on the host: no device work (and no compilation) per key.
+    key = np.random.SeedSequence([_seed, _counter]).generate_state(2, dtype=np.uint32)
     _counter += 1
     return key
 
 
-def seed_from(key: jax.Array) -> int:
-    """A Python int derived from a key (for NumPy-side randomness)."""
-    return int(np.asarray(jax.random.randint(key, (), 0, 2**31 - 1)))
+def next_seed() -> int:
+    """A fresh Python int from the global sequence (for host-side randomness)."""
+    return int(next_key()[0])
+
+
+def seed_from(key: np.ndarray) -> int:
+    """A Python int derived from a `uint32[2]` key (for NumPy-side randomness)."""
+    key = np.asarray(key, dtype=np.uint32)
+    return (int(key[0]) << 32) | int(key[1])

@@ -1,0 +1,120 @@
+"""`Dense` and `Activation`."""
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from lamina import activations, constraints, initializers, regularizers
+from lamina.layers.layer import Layer
+
+
+def _positive_int(value: Any, what: str, layer: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{layer} needs a positive integer for `{what}`, but received "
+                         f"{what}={value!r}. Use e.g. {layer}({what}=8).")
+    return int(value)
+
+
+class Dense(Layer):
+    """A densely connected layer: `activation(inputs @ kernel + bias)`.
+
+    Args:
+        units: the number of outputs (neurons), a positive integer.
+        activation: a name (`"relu"`) or function; linear when None.
+        use_bias: whether to add a bias vector.
+        kernel_initializer, bias_initializer: initializers (glorot_uniform, zeros).
+        kernel_regularizer, bias_regularizer, activity_regularizer: penalties.
+        kernel_constraint, bias_constraint: projections applied after each update.
+
+    Example:
+        >>> import numpy as np
+        >>> layer = Dense(3, activation="relu")
+        >>> layer(np.ones((4, 2))).shape, layer.kernel.shape, layer.activation.__name__
+        ((4, 3), (2, 3), 'relu')
+    """
+
+    def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
+                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.units = _positive_int(units, "units", "Dense")
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.kernel = None
+        self.bias = None
+
+    def build(self, input_shape: Any) -> None:
+        if not isinstance(input_shape, tuple) or len(input_shape) < 2:
+            raise ValueError(f"Dense layer '{self.name}' expects inputs of shape "
+                             f"(batch, features), but received shape {input_shape}. "
+                             "Reshape a single sample x to x.reshape(1, -1), or a single "
+                             "feature column to x.reshape(-1, 1).")
+        in_dim = input_shape[-1]
+        self.kernel = self.add_weight(shape=(in_dim, self.units), name="kernel",
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(self.units,), name="bias",
+                                        initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        expected = self.kernel.shape[0]
+        if inputs.ndim < 2 or inputs.shape[-1] != expected:
+            raise ValueError(
+                f"Dense layer '{self.name}' expects inputs with {expected} features "
+                f"(input_shape=[{expected}]), but received a batch of shape "
+                f"{tuple(inputs.shape)}. Check the columns of X, or pass "
+                f"input_shape=[{inputs.shape[-1] if inputs.ndim else 1}].")
+        outputs = jnp.matmul(inputs, self.kernel.value)
+        if self.use_bias:
+            outputs = outputs + self.bias.value
+        return self.activation(outputs)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(
+            units=self.units, activation=activations.serialize(self.activation),
+            use_bias=self.use_bias,
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
+            bias_regularizer=regularizers.serialize(self.bias_regularizer),
+            kernel_constraint=constraints.serialize(self.kernel_constraint),
+            bias_constraint=constraints.serialize(self.bias_constraint))
+        return config
+
+
+class Activation(Layer):
+    """Applies an activation function, e.g. `Activation("relu")`.
+
+    Example:
+        >>> import numpy as np
+        >>> Activation("relu")(np.array([[-1.0, 2.0]])).tolist()
+        [[0.0, 2.0]]
+    """
+
+    def __init__(self, activation: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs: Any) -> Any:
+        return self.activation(inputs)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config["activation"] = activations.serialize(self.activation)
+        return config

@@ -1,0 +1,91 @@
+"""`Input` and `InputLayer`: the declared shape of a model's inputs."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from lamina.layers.layer import Layer, unique_name
+
+
+class KerasTensor:
+    """A symbolic tensor: a shape (with `None` batch) and dtype, no values.
+
+    `Input(shape)` returns one; calling layers on it records the graph of a
+    functional model.
+    """
+
+    def __init__(self, shape: Sequence[int | None], dtype: Any = "float32",
+                 name: str | None = None, history: Any = None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = str(np.dtype(dtype))
+        self.name = name
+        self._keras_history = history
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+def _check_shape(shape: Any, what: str) -> tuple:
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    try:
+        shape = tuple(None if d is None else int(d) for d in shape)
+    except TypeError:
+        raise TypeError(f"{what} must be a tuple of ints (one sample's shape, without the "
+                        f"batch), but received {shape!r}. For 11 features pass "
+                        "shape=(11,).") from None
+    if any(d is not None and d <= 0 for d in shape):
+        raise ValueError(f"{what} must have positive dimensions, but received {shape}.")
+    return shape
+
+
+class InputLayer(Layer):
+    """The first layer of a model: declares the shape of one sample.
+
+    Args:
+        shape: one sample's shape, e.g. `(11,)` for 11 features.
+        batch_size: an optional fixed batch size.
+        dtype: the input dtype (float32).
+        name: the layer's name.
+    """
+
+    def __init__(self, shape: Sequence[int] | None = None, batch_size: int | None = None,
+                 dtype: Any = None, name: str | None = None, *,
+                 batch_input_shape: Sequence[int] | None = None, **kwargs: Any):
+        if kwargs.get("input_shape") is not None and shape is None:
+            shape = kwargs.pop("input_shape")
+        kwargs.pop("input_shape", None)
+        if batch_input_shape is not None:
+            batch_size, shape = batch_input_shape[0], batch_input_shape[1:]
+        if shape is None:
+            raise ValueError("InputLayer needs shape=(...): the shape of one sample, "
+                             "without the batch dimension.")
+        super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
+        self.sample_shape = _check_shape(shape, "Input shape")
+        self.batch_size = batch_size
+        self._batch_input_shape = (batch_size,) + self.sample_shape
+        self.output = KerasTensor(self._batch_input_shape, self.dtype, self.name, (self, 0, 0))
+        self.built = True
+        self._input_shape = self._output_shape = self._batch_input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype,
+                "batch_input_shape": list(self._batch_input_shape)}
+
+
+def Input(shape: Sequence[int] | None = None, batch_size: int | None = None,
+          dtype: Any = None, name: str | None = None, **kwargs: Any) -> KerasTensor:
+    """A symbolic input of one sample's `shape`, as `keras.Input`.
+
+    Example:
+        >>> from lamina import layers
+        >>> layers.Input(shape=(11,)).shape
+        (None, 11)
+    """
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
+                      **kwargs).output

@@ -1,0 +1,122 @@
+"""`BatchNormalization`."""
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from lamina import constraints, initializers, regularizers
+from lamina.layers.layer import Layer
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature with the batch's statistics while training and with
+    moving averages at inference, as `keras.layers.BatchNormalization`.
+
+    While training, `moving_mean = momentum * moving_mean + (1 - momentum) * mean`
+    (and likewise the variance) after each batch. A layer set `trainable=False` runs
+    in inference mode, as in Keras (fine-tuning).
+
+    Args:
+        axis: the feature axis (-1).
+        momentum: the moving averages' momentum (0.99).
+        epsilon: added to the variance (1e-3).
+        center: whether to learn an offset `beta`.
+        scale: whether to learn a factor `gamma`.
+
+    Example:
+        >>> import numpy as np
+        >>> bn = BatchNormalization()
+        >>> y = bn(np.array([[0.0], [2.0]]), training=True)
+        >>> [round(float(v), 4) for v in np.asarray(y).ravel()]
+        [-0.9995, 0.9995]
+        >>> [round(float(v), 3) for v in (bn.moving_mean.numpy()[0], bn.moving_variance.numpy()[0])]
+        [0.01, 1.0]
+    """
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
+                 center: bool = True, scale: bool = True,
+                 beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",
+                 moving_mean_initializer: Any = "zeros",
+                 moving_variance_initializer: Any = "ones",
+                 beta_regularizer: Any = None, gamma_regularizer: Any = None,
+                 beta_constraint: Any = None, gamma_constraint: Any = None,
+                 synchronized: bool = False, **kwargs: Any):
+        super().__init__(**kwargs)
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"BatchNormalization needs momentum in [0, 1], but received "
+                             f"momentum={momentum!r}. Keras's default is 0.99.")
+        self.axis = int(axis)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.synchronized = bool(synchronized)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.gamma = self.beta = None
+
+    def build(self, input_shape: Any) -> None:
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim:
+            raise ValueError(f"BatchNormalization '{self.name}' has axis={self.axis}, but "
+                             f"its inputs have shape {input_shape} ({ndim} axes).")
+        self._axis = self.axis % ndim
+        shape = (input_shape[self._axis],)
+        if self.scale:
+            self.gamma = self.add_weight(shape=shape, name="gamma",
+                                         initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer,
+                                         constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight(shape=shape, name="beta",
+                                        initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer,
+                                        constraint=self.beta_constraint)
+        self.moving_mean = self.add_weight(shape=shape, name="moving_mean", trainable=False,
+                                           initializer=self.moving_mean_initializer)
+        self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
+                                               trainable=False,
+                                               initializer=self.moving_variance_initializer)
+        self.built = True
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        ndim = inputs.ndim
+        reduce_axes = tuple(i for i in range(ndim) if i != self._axis)
+        bshape = [1] * ndim
+        bshape[self._axis] = inputs.shape[self._axis]
+        if training and self.trainable:
+            mean = jnp.mean(inputs, axis=reduce_axes)
+            variance = jnp.var(inputs, axis=reduce_axes)
+            m = self.momentum
+            self.moving_mean.assign(self.moving_mean.value * m + mean * (1.0 - m))
+            self.moving_variance.assign(self.moving_variance.value * m + variance * (1.0 - m))
+        else:
+            mean, variance = self.moving_mean.value, self.moving_variance.value
+        inv = 1.0 / jnp.sqrt(variance + self.epsilon)
+        if self.scale:
+            inv = inv * self.gamma.value
+        outputs = (inputs - mean.reshape(bshape)) * inv.reshape(bshape)
+        if self.center:
+            outputs = outputs + self.beta.value.reshape(bshape)
+        return outputs
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(
+            axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
+            scale=self.scale, synchronized=self.synchronized,
+            beta_initializer=initializers.serialize(self.beta_initializer),
+            gamma_initializer=initializers.serialize(self.gamma_initializer),
+            moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
+            moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
+            beta_regularizer=regularizers.serialize(self.beta_regularizer),
+            gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
+            beta_constraint=constraints.serialize(self.beta_constraint),
+            gamma_constraint=constraints.serialize(self.gamma_constraint))
+        return config

@@ -1,0 +1,150 @@
+"""From `compile(loss=..., metrics=..., loss_weights=...)` to the core's `Objective`.
+
+One output: logs `loss` and each metric by its tf.keras name. Several outputs: also
+`<output>_loss` and `<output>_<metric>`, with losses, weights and metrics given as
+one value for all outputs, a list in output order, or a dict by output name.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple, Sequence
+
+import jax
+import jax.numpy as jnp
+
+from lamina import losses as losses_mod
+from lamina import metrics as metrics_mod
+from lamina.core import metrics as core_metrics
+from lamina.core.train import Objective
+
+
+class Compiled(NamedTuple):
+    """The resolved compile settings.
+
+    Attributes:
+        objective: the core's loss and metric functions.
+        names: the log keys, in the order `evaluate` returns them (`loss` first).
+        results: `states -> tuple` of the log values in `names` order (traceable).
+    """
+
+    objective: Objective
+    names: list[str]
+    results: Callable[[tuple], dict]
+
+
+def _per_output(value: Any, output_names: Sequence[str], what: str, default: Any) -> list:
+    n = len(output_names)
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(output_names))
+        if unknown:
+            raise ValueError(f"compile() received {what} for unknown output(s) {unknown}. "
+                             f"The model's outputs are named {list(output_names)}.")
+        return [value.get(name, default) for name in output_names]
+    if isinstance(value, (list, tuple)) and n > 1 and what != "metrics":
+        if len(value) != n:
+            raise ValueError(f"compile() received {len(value)} {what} for a model with {n} "
+                             f"outputs {list(output_names)}. Pass one per output, or a dict "
+                             "by output name.")
+        return list(value)
+    if what == "metrics" and isinstance(value, (list, tuple)) and n > 1 and value and all(
+            isinstance(v, (list, tuple, dict)) or v is None for v in value):
+        if len(value) != n:
+            raise ValueError(f"compile() received metrics for {len(value)} outputs, but the "
+                             f"model has {n} outputs {list(output_names)}.")
+        return list(value)
+    return [value] * n
+
+
+def _as_list(metrics: Any) -> list:
+    if metrics is None:
+        return []
+    if isinstance(metrics, (list, tuple)):
+        return list(metrics)
+    return [metrics]
+
+
+def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str],
+          output_shapes: Sequence[tuple]) -> Compiled:
+    """Resolve the compile settings against the model's outputs.
+
+    Args:
+        loss: a loss identifier, or one per output (list or dict).
+        metrics: a list of metric identifiers (for every output), or per output.
+        loss_weights: None, a list, or a dict of floats.
+        output_names: the outputs' names.
+        output_shapes: the outputs' shapes (`None` batch).
+
+    Returns:
+        The `Compiled` settings.
+    """
+    n = len(output_names)
+    multi = n > 1
+    loss_fns = [None if l is None else losses_mod.get(l)
+                for l in _per_output(loss, output_names, "losses", None)]
+    if all(fn is None for fn in loss_fns):
+        raise ValueError("compile() needs a loss, e.g. loss='mse' for regression or "
+                         "loss='binary_crossentropy' for two classes.")
+    weights = [1.0 if w is None else float(w)
+               for w in _per_output(loss_weights, output_names, "loss weights", 1.0)]
+    metric_lists = _per_output(metrics, output_names, "metrics", None)
+
+    names = ["loss"]
+    accumulators: list[core_metrics.Accumulator] = [core_metrics.mean()]
+    if multi:
+        for name, fn in zip(output_names, loss_fns):
+            if fn is not None:
+                names.append(f"{name}_loss")
+                accumulators.append(core_metrics.mean())
+    metric_slots: list[tuple[int, core_metrics.Accumulator]] = []
+    for i, (name, shape, fn) in enumerate(zip(output_names, output_shapes, loss_fns)):
+        for m in _as_list(metric_lists[i]):
+            metric = metrics_mod.get(m, loss=fn, output_shape=shape)
+            key = f"{name}_{metric.name}" if multi else metric.name
+            if key in names:
+                raise ValueError(f"Two metrics would both be logged as '{key}'. Give one of "
+                                 "them another name, e.g. metrics=[keras.metrics.AUC(name="
+                                 "'auc_2')].")
+            names.append(key)
+            metric_slots.append((i, metric.accumulator()))
+    accumulators.extend(acc for _, acc in metric_slots)
+    num_trackers = len(names) - len(metric_slots)
+
+    def as_list(tree: Any) -> list:
+        if isinstance(tree, dict):
+            return [tree[k] for k in output_names]
+        if isinstance(tree, (list, tuple)):
+            return list(tree)
+        return [tree]
+
+    def output_losses(y_true: Any, y_pred: Any, sw: Any) -> list:
+        ys, ps = as_list(y_true), as_list(y_pred)
+        if multi and len(ys) != n:
+            raise ValueError(f"The model has {n} outputs {list(output_names)} but the targets "
+                             f"have {len(ys)} parts. Pass y as a list or a dict by output name.")
+        return [None if fn is None else fn(yt, yp, sample_weight=sw)
+                for fn, yt, yp in zip(loss_fns, ys, ps)]
+
+    def total_loss(y_true: Any, y_pred: Any, sw: Any) -> Any:
+        parts = output_losses(y_true, y_pred, sw)
+        return sum(w * l for w, l in zip(weights, parts) if l is not None)
+
+    def init_metrics() -> tuple:
+        return tuple(acc.init() for acc in accumulators)
+
+    def update_metrics(states: tuple, loss: Any, batch_size: int, y_true: Any, y_pred: Any,
+                       sw: Any) -> tuple:
+        bs = jnp.asarray(batch_size, jnp.float32)
+        new = [accumulators[0].update(states[0], loss, bs)]
+        if multi:
+            parts = [l for l in output_losses(y_true, y_pred, sw) if l is not None]
+            new += [accumulators[1 + j].update(states[1 + j], part, bs)
+                    for j, part in enumerate(parts)]
+        ys, ps = as_list(y_true), as_list(y_pred)
+        for j, (i, acc) in enumerate(metric_slots):
+            k = num_trackers + j
+            new.append(acc.update(states[k], ys[i], ps[i], sw))
+        return tuple(new)
+
+    def results(states: tuple) -> tuple:
+        return tuple(acc.result(s) for acc, s in zip(accumulators, states))
+
+    return Compiled(Objective(total_loss, init_metrics, update_metrics), names, results)

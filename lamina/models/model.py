@@ -1,0 +1,262 @@
+"""`Model`: a layer that trains — compile, the stateless bridge, and structure."""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+
+from lamina import optimizers as optimizers_mod
+from lamina.core import train as core_train
+from lamina.layers.layer import Layer, _none_batch, _shape_of
+from lamina.layers.variable import StatelessScope
+from lamina.models import compile_utils
+from lamina.models.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A trainable stack of layers, as `keras.Model`.
+
+    Subclass it with layers as attributes and a `call(inputs, training=None)`, or use
+    `Sequential`. `compile` sets the optimizer, loss and metrics; `fit`, `evaluate` and
+    `predict` run compiled XLA programs (one per epoch for training).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise TypeError("Model(inputs, outputs) builds a functional model, which needs "
+                            "the functional API; subclass Model (layers as attributes and a "
+                            "call method) or use keras.Sequential([...]).")
+        super().__init__(**kwargs)
+        self.optimizer: Any = None
+        self._compiled: compile_utils.Compiled | None = None
+        self._compile_config: dict[str, Any] | None = None
+        self._programs: dict[str, Any] | None = None
+        self._rng: Any = None
+        self._seed: int | None = None
+        self._step = 0
+        self.stop_training = False
+        self.history: Any = None
+
+    # -- compile ----------------------------------------------------------------
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
+                loss_weights: Any = None, weighted_metrics: Any = None,
+                run_eagerly: bool = False, steps_per_execution: int = 1,
+                jit_compile: Any = "auto", **kwargs: Any) -> None:
+        """Configure training, as `keras.Model.compile`.
+
+        Args:
+            optimizer: a name (`"adam"`, case-insensitive), an optimizer, or a config dict.
+            loss: a name (`"mse"`, `"binary_crossentropy"`), a Loss, a function
+                `(y_true, y_pred)`, or one per output (list or dict).
+            metrics: names (`"accuracy"`, `"mae"`, `"AUC"`) or Metric objects, for all
+                outputs or per output.
+            loss_weights: weights of the outputs' losses in the total.
+
+        Example:
+            >>> import lamina as keras
+            >>> model = keras.Sequential([keras.layers.Input((3,)), keras.layers.Dense(1)])
+            >>> model.compile(optimizer="Adam", loss="MAE", metrics=["mse"])
+            >>> model.metrics_names
+            ['loss', 'mse']
+        """
+        if kwargs:
+            raise TypeError(f"compile() got unexpected keyword argument(s) {sorted(kwargs)}. "
+                            "Valid ones: optimizer, loss, metrics, loss_weights, "
+                            "weighted_metrics, run_eagerly, steps_per_execution, jit_compile.")
+        self.optimizer = optimizers_mod.get(optimizer)
+        self.loss = loss
+        self._compile_config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
+                                "loss_weights": loss_weights}
+        self._compiled = None
+        self._programs = None
+        self.optimizer._state = None
+        if self.built:
+            self._resolve_compile()
+
+    def _resolve_compile(self) -> compile_utils.Compiled:
+        if self._compiled is None:
+            cfg = self._compile_config
+            self._compiled = compile_utils.build(cfg["loss"], cfg["metrics"],
+                                                 cfg["loss_weights"], self.output_names,
+                                                 self._output_shapes())
+        return self._compiled
+
+    @property
+    def metrics_names(self) -> list[str]:
+        if self._compile_config is None:
+            return []
+        if not self.built:
+            return ["loss"]
+        return list(self._resolve_compile().names)
+
+    @property
+    def compiled(self) -> bool:
+        return self._compile_config is not None
+
+    # -- structure ----------------------------------------------------------------
+    @property
+    def layers(self) -> list[Layer]:
+        return self._layers
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by name or by index in `layers`."""
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"get_layer(index={index}) is out of range: the model has "
+                                 f"{len(layers)} layers.")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No layer named '{name}'. The model's layers are "
+                         f"{[l.name for l in layers]}.")
+
+    @property
+    def output_names(self) -> list[str]:
+        shape = self._output_shape
+        if isinstance(shape, dict):
+            return list(shape)
+        if isinstance(shape, list) and len(shape) > 1:
+            return [f"output_{i + 1}" for i in range(len(shape))]
+        return ["output_1"]
+
+    def _output_shapes(self) -> list[tuple]:
+        shape = self._output_shape
+        if isinstance(shape, dict):
+            return list(shape.values())
+        if isinstance(shape, list):
+            return list(shape)
+        return [shape]
+
+    def summary(self, line_length: int | None = None, positions: Any = None,
+                print_fn: Callable[[str], Any] | None = None, **kwargs: Any) -> None:
+        """Print the layer table: name (type), output shape, parameters, totals."""
+        from lamina.utils.summary import print_summary
+
+        print_summary(self, line_length=line_length, print_fn=print_fn)
+
+    # -- building -----------------------------------------------------------------
+    def build_from_data(self, x: Any) -> None:
+        """Build the model (and check the inputs) from a batch of host data."""
+        if self.built:
+            return
+        structs = jax.tree.map(lambda a: jax.ShapeDtypeStruct((2,) + a.shape[1:], jnp.float32
+                                                              if a.dtype.kind == "f" else a.dtype), x)
+        with StatelessScope(building=True):
+            jax.eval_shape(lambda inputs: self(inputs, training=False), structs)
+        self.built = True
+
+    def build(self, input_shape: Any = None) -> None:
+        if input_shape is None:
+            raise ValueError(f"Model '{self.name}' cannot be built without an input shape. "
+                             "Call it on data, or pass input_shape=(None, features).")
+        shape = tuple(2 if d is None else d for d in input_shape)
+        self.build_from_data(jax.ShapeDtypeStruct(shape, jnp.float32))
+
+    def _maybe_build(self, inputs: Any) -> None:
+        # A model builds its layers by running them once (`build_from_data`); a
+        # subclass's own `build(input_shape)` still runs first, as in Keras.
+        if not self.built:
+            if type(self).build is not Model.build:
+                with jax.ensure_compile_time_eval():
+                    self.build(_shape_of(inputs))
+            self.built = True
+            self._build_shape = _shape_of(inputs)
+
+    # -- the stateless bridge -------------------------------------------------------
+    def stateless_call(self, trainable_variables: Sequence[Any],
+                       non_trainable_variables: Sequence[Any], inputs: Any,
+                       training: bool = False, rng: Any = None,
+                       return_losses: bool = False) -> tuple:
+        """Run the model on arrays instead of its Variables, as Keras's stateless_call.
+
+        Args:
+            trainable_variables: arrays in `trainable_weights` order.
+            non_trainable_variables: arrays in `non_trainable_weights` order.
+            inputs: the batch.
+            training: training mode (Dropout, BatchNormalization).
+            rng: a PRNG key for Dropout and other randomness.
+            return_losses: also return the sum of regularization and `add_loss` losses.
+
+        Returns:
+            `(outputs, non_trainable_variables)`, plus the loss sum when asked.
+
+        Example:
+            >>> import jax, numpy as np, lamina as keras
+            >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+            >>> tv = [np.ones((2, 1)), np.zeros(1)]
+            >>> out, _ = model.stateless_call(tv, [], np.array([[1.0, 2.0]]))
+            >>> out.tolist()
+            [[3.0]]
+        """
+        tv = self.trainable_weights
+        ntv = self.non_trainable_weights
+        return self._stateless(tv, ntv, trainable_variables, non_trainable_variables, inputs,
+                               training, rng, return_losses)
+
+    def _stateless(self, tv: list, ntv: list, trainable: Sequence[Any],
+                   non_trainable: Sequence[Any], inputs: Any, training: bool, rng: Any,
+                   return_losses: bool) -> tuple:
+        if len(trainable) != len(tv) or len(non_trainable) != len(ntv):
+            raise ValueError(f"stateless_call expects {len(tv)} trainable and {len(ntv)} "
+                             f"non-trainable arrays, but received {len(trainable)} and "
+                             f"{len(non_trainable)}.")
+        values = [(v, jnp.asarray(a)) for v, a in zip(tv, trainable)]
+        values += [(v, jnp.asarray(a)) for v, a in zip(ntv, non_trainable)]
+        with StatelessScope(values, rng=rng) as scope:
+            outputs = self(inputs, training=training)
+            new_nt = [scope.get(v) for v in ntv]
+            if not return_losses:
+                return outputs, new_nt
+            penalty = jnp.zeros((), jnp.float32)
+            for loss in scope.losses:
+                penalty = penalty + jnp.sum(loss)
+            for v in tv + ntv:
+                if v.regularizer is not None:
+                    penalty = penalty + v.regularizer(scope.get(v))
+        return outputs, new_nt, penalty
+
+    def _get_programs(self) -> dict[str, Any]:
+        """The compiled programs, made once per compile (jit caches per shape)."""
+        if self._programs is not None:
+            return self._programs
+        compiled = self._resolve_compile()
+        tv, ntv = self.trainable_weights, self.non_trainable_weights
+
+        def forward(trainable: tuple, non_trainable: tuple, x: Any, *, training: bool,
+                    rng: Any) -> tuple:
+            out, nt, penalty = self._stateless(tv, ntv, trainable, non_trainable, x, training,
+                                               rng, True)
+            return out, tuple(nt), penalty
+
+        constrained = [(i, v.constraint) for i, v in enumerate(tv) if v.constraint is not None]
+
+        def constrain(trainable: tuple) -> tuple:
+            trainable = list(trainable)
+            for i, fn in constrained:
+                trainable[i] = fn(trainable[i])
+            return tuple(trainable)
+
+        optimizer = self.optimizer.transform()
+        step = self._train_step_fn(forward, compiled.objective, optimizer,
+                                   constrain if constrained else None)
+        eval_step = core_train.make_eval_step(forward, compiled.objective)
+        self._programs = {
+            "tv": tv, "ntv": ntv, "forward": forward, "optimizer": optimizer,
+            "train_step": jax.jit(step),
+            "train_loop": core_train.make_train_loop(step, compiled.results),
+            "eval_step": jax.jit(eval_step),
+            "eval_loop": core_train.make_eval_loop(eval_step, compiled.results),
+            "init_state": jax.jit(lambda trainable: (optimizer.init(trainable),
+                                                     compiled.objective.init_metrics())),
+            "predict_loop": core_train.make_predict_loop(forward),
+            "predict_step": core_train.make_predict_step(forward),
+            "results": compiled.results,
+        }
+        return self._programs
+
+    def _train_step_fn(self, forward: Callable, objective: core_train.Objective,
+                       optimizer: Any, constrain: Callable | None) -> Callable:
+        return core_train.make_train_step(forward, objective, optimizer, constrain)

@@ -1,0 +1,91 @@
+"""How often the host takes control back during an epoch.
+
+Without a live progress bar or batch callbacks an epoch is one call. With the
+progress bar live the epoch is cut into chunks of about a quarter of a second, so
+the bar moves a few times a second and the device is interrupted no more often.
+When a callback overrides a batch hook, each batch is its own call (the cost of
+per-batch logs: one dispatch and one transfer per batch).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+TARGET_SECONDS = 0.25
+
+
+def in_notebook() -> bool:
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    try:
+        ip = shell.get_ipython()
+    except AttributeError:
+        return False
+    return ip is not None and type(ip).__name__ != "TerminalInteractiveShell" or \
+        "google.colab" in sys.modules
+
+
+def interactive() -> bool:
+    """Whether output goes to a terminal or a notebook (the bar can redraw in place)."""
+    try:
+        tty = sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return tty or in_notebook()
+
+
+def resolve_verbose(verbose: Any) -> int:
+    """`'auto'` is 1 in a terminal or notebook and 2 otherwise (log files).
+
+    Example:
+        >>> resolve_verbose(0), resolve_verbose(2)
+        (0, 2)
+    """
+    if verbose == "auto":
+        return 1 if interactive() else 2
+    if verbose not in (0, 1, 2) or isinstance(verbose, bool) and verbose not in (0, 1):
+        raise ValueError(f"verbose must be 0 (silent), 1 (progress bar), 2 (one line per "
+                         f"epoch) or 'auto', but received {verbose!r}.")
+    return int(verbose)
+
+
+class Chunker:
+    """Chooses how many batches the next call of the epoch program runs.
+
+    Example:
+        >>> c = Chunker(100, every_batch=False, live=False)
+        >>> c.next(0)
+        100
+        >>> Chunker(100, every_batch=True, live=True).next(0)
+        1
+    """
+
+    def __init__(self, steps: int, *, every_batch: bool, live: bool):
+        self.steps = steps
+        self.every_batch = every_batch
+        self.live = live or every_batch
+        self._calls = 0
+        self._seconds_per_step: float | None = None
+        self._last = time.perf_counter()
+
+    def next(self, done: int) -> int:
+        left = self.steps - done
+        if self.every_batch or left <= 1:
+            return min(1, left) if self.every_batch else left
+        if not self.live:
+            return left
+        if self._seconds_per_step is None:
+            # The first call compiles; the second measures the speed.
+            return 1 if self._calls == 0 else min(left, 4)
+        return max(1, min(left, int(TARGET_SECONDS / max(self._seconds_per_step, 1e-9))))
+
+    def record(self, steps: int) -> None:
+        now = time.perf_counter()
+        if self._calls >= 1:
+            rate = (now - self._last) / max(steps, 1)
+            prev = self._seconds_per_step
+            self._seconds_per_step = rate if prev is None else 0.5 * (prev + rate)
+        self._calls += 1
+        self._last = now

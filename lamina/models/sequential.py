@@ -1,0 +1,122 @@
+"""`Sequential`: a plain stack of layers, each feeding the next."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import jax
+import jax.numpy as jnp
+
+from lamina.layers.input_layer import InputLayer, KerasTensor
+from lamina.layers.layer import Layer
+from lamina.models.model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers, as `keras.Sequential`.
+
+    The input shape comes from an `Input(shape)` first, from `input_shape=` on the
+    first layer, or from the first data the model sees.
+
+    Example:
+        >>> import lamina as keras
+        >>> keras.layers.clear_session()
+        >>> model = keras.Sequential([
+        ...     keras.layers.Input(shape=(11,)),
+        ...     keras.layers.Dense(8, activation="relu"),
+        ...     keras.layers.Dense(1),
+        ... ])
+        >>> model.output_shape, model.count_params(), [l.name for l in model.layers]
+        ((None, 1), 105, ['dense', 'dense_1'])
+    """
+
+    def __init__(self, layers: Sequence[Any] | None = None, name: str | None = None,
+                 trainable: bool = True, **kwargs: Any):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._stack: list[Layer] = []
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._maybe_build_from_declared_shape()
+
+    def add(self, layer: Any, rebuild: bool = True) -> None:
+        """Append a layer (or an `Input(...)`) to the stack."""
+        if isinstance(layer, KerasTensor):
+            layer = layer._keras_history[0]
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add() expects a layer, but received {layer!r} "
+                            f"({type(layer).__name__}). For example: "
+                            "model.add(keras.layers.Dense(8)).")
+        if isinstance(layer, InputLayer) and self._stack:
+            raise ValueError("An Input can only be the first layer of a Sequential model; "
+                             f"the model already has {len(self._stack)} layer(s).")
+        self._stack.append(layer)
+        self._reset_build()
+        if rebuild:
+            self._maybe_build_from_declared_shape()
+
+    def pop(self) -> Layer:
+        """Remove and return the last layer."""
+        if not self.layers:
+            raise TypeError("There are no layers in the model to pop.")
+        layer = self._stack.pop()
+        self._reset_build()
+        self._maybe_build_from_declared_shape()
+        return layer
+
+    def _reset_build(self) -> None:
+        self.built = False
+        self._input_shape = self._output_shape = None
+        self._compiled = None
+        self._programs = None
+        self._predict_only = None
+
+    @property
+    def layers(self) -> list[Layer]:
+        return [l for l in self._stack if not isinstance(l, InputLayer)]
+
+    def _declared_input_shape(self) -> tuple | None:
+        if not self._stack:
+            return None
+        first = self._stack[0]
+        return first._batch_input_shape
+
+    def _maybe_build_from_declared_shape(self) -> None:
+        shape = self._declared_input_shape()
+        if shape is not None and self.layers:
+            spec = jax.ShapeDtypeStruct(tuple(2 if d is None else d for d in shape),
+                                        jnp.float32)
+            self.build_from_data(spec)
+
+    def build_from_data(self, x: Any) -> None:
+        if not self.layers:
+            raise ValueError(f"Sequential model '{self.name}' cannot be built because it has "
+                             "no layers. Call `model.add(layer)`.")
+        declared = self._declared_input_shape()
+        if declared is not None and not self.built:
+            shape = tuple(getattr(x, "shape", ()))
+            if len(shape) != len(declared) or any(
+                    d is not None and d != s for d, s in zip(declared[1:], shape[1:])):
+                raise ValueError(
+                    f"Model '{self.name}' expects inputs of shape {declared} (from its "
+                    f"input_shape), but received data of shape {shape}. Check the columns "
+                    f"of x, or declare input_shape={tuple(shape[1:])}.")
+        super().build_from_data(x)
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        x = inputs
+        for layer in self.layers:
+            x = layer(x, training=training)
+        return x
+
+    @property
+    def input_shape(self) -> Any:
+        if self._input_shape is None:
+            declared = self._declared_input_shape()
+            if declared is not None:
+                return declared
+        return super().input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        from lamina.saving.serialization import serialize_layer
+
+        return {"name": self.name, "trainable": self.trainable,
+                "layers": [serialize_layer(l) for l in self._stack]}

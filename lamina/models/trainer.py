@@ -1,0 +1,418 @@
+"""`fit`, `evaluate`, `predict` and the `*_on_batch` methods: the host side.
+
+The data goes to the device once; each epoch is one call of the compiled epoch
+program (a few calls when the progress bar is live, one per batch when a callback
+asks for per-batch logs), plus one call of the remainder step. Logs come back in
+one transfer per call; the Variables are written once per epoch.
+"""
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from lamina import data as data_mod
+from lamina import random as random_mod
+from lamina.core import batching
+from lamina.core.train import TrainState
+from lamina.models.progress import Chunker, resolve_verbose
+
+
+def _gather(tree: Any, idx: Any) -> Any:
+    return jax.tree.map(lambda a: a[idx], tree)
+
+
+def _slice(tree: Any, start: int, stop: int) -> Any:
+    return jax.tree.map(lambda a: a[start:stop], tree)
+
+
+def _expand_1d(arrays: Any) -> Any:
+    """A 1-D input becomes one feature column, as tf.keras does (`fit(xs, ys)` with
+    `xs` of shape `(n,)` and `Dense(1, input_shape=[1])`)."""
+    expand = lambda a: a[:, None] if getattr(a, "ndim", 2) == 1 else a  # noqa: E731
+    if isinstance(arrays, data_mod.Arrays):
+        return arrays._replace(x=jax.tree.map(expand, arrays.x))
+    return jax.tree.map(expand, arrays)
+
+
+def _host_logs(names: list[str], values: Any) -> dict[str, float]:
+    """The logs of one program call, in one transfer."""
+    return {k: float(v) for k, v in zip(names, jax.device_get(values))}
+
+
+class Trainer:
+    """The training methods of `Model` (a mixin; see `Model`)."""
+
+    # -- state ------------------------------------------------------------------
+    def _check_compiled(self, what: str) -> None:
+        if self._compile_config is None:
+            raise RuntimeError(f"You must call compile() before {what}(). For example: "
+                               "model.compile(optimizer='adam', loss='mse').")
+
+    def _prepare(self, x: Any) -> dict[str, Any]:
+        self.build_from_data(x)
+        return self._get_programs()
+
+    def _state(self) -> TrainState:
+        """The training state from the Variables, the optimizer and the model's rng."""
+        p = self._get_programs()
+        trainable = tuple(v.value for v in p["tv"])
+        opt_state, metrics = p["init_state"](trainable)
+        if self.optimizer._state is None:
+            self.optimizer._state = opt_state
+        if self._rng is None:
+            self._rng = random_mod.next_key()
+            self._seed = random_mod.next_seed()
+        return TrainState(trainable, tuple(v.value for v in p["ntv"]), self.optimizer._state,
+                          metrics, self._rng, np.int32(self._step))
+
+    @property
+    def _names(self) -> list[str]:
+        return self._compiled.names
+
+    def _write_back(self, state: TrainState) -> None:
+        p = self._programs
+        for v, a in zip(p["tv"], state.trainable):
+            v._value = a
+        for v, a in zip(p["ntv"], state.non_trainable):
+            v._value = a
+        self.optimizer._state = state.optimizer
+        self._rng = state.rng
+        self._step = state.step
+
+    def _params(self) -> tuple:
+        p = self._inference_programs()
+        return tuple(v.value for v in p["tv"]), tuple(v.value for v in p["ntv"])
+
+    # -- fit ----------------------------------------------------------------------
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None,
+            epochs: int = 1, verbose: Any = "auto", callbacks: Any = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: Any = True,
+            class_weight: dict | None = None, sample_weight: Any = None,
+            initial_epoch: int = 0, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None, validation_batch_size: int | None = None,
+            validation_freq: Any = 1, **kwargs: Any) -> Any:
+        """Train for `epochs` epochs, as `keras.Model.fit`; returns the `History`.
+
+        Each epoch runs as one compiled XLA program over the shuffled batches, plus
+        one compiled step for the last, smaller batch, so results equal Keras's
+        batch-by-batch semantics.
+
+        Example:
+            >>> import numpy as np, lamina as keras
+            >>> keras.utils.set_random_seed(0)
+            >>> x = np.linspace(-1, 1, 64).reshape(-1, 1); y = 3 * x + 1
+            >>> model = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)])
+            >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+            >>> history = model.fit(x, y, epochs=50, verbose=0)
+            >>> round(history.history["loss"][-1], 3), len(history.epoch)
+            (0.0, 50)
+        """
+        from lamina.callbacks.callback import CallbackList
+
+        if kwargs:
+            raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        self._check_compiled("fit")
+        verbose = resolve_verbose(verbose)
+        batch_size = _check_batch_size(batch_size, "batch_size")
+        stream = data_mod.BatchStream(x, steps_per_epoch) if data_mod.is_stream(x) else None
+        if stream is not None:
+            if y is not None:
+                raise ValueError("fit() received batches (a generator or Sequence) as x and "
+                                 "also y. The batches carry their own targets: pass y=None.")
+            train, val = None, None
+            self._prepare(stream.peek().x)
+        else:
+            train = _expand_1d(data_mod.adapt_xy(x, y, sample_weight))
+            if class_weight is not None:
+                train = train._replace(sample_weight=data_mod.class_weight_to_sample_weight(
+                    train.y, class_weight, train.sample_weight))
+            val = None
+            if validation_split and validation_data is None:
+                train, val = data_mod.split_validation(train, validation_split)
+            self._prepare(train.x)
+        val_stream = None
+        if validation_data is not None:
+            if data_mod.is_stream(validation_data):
+                val_stream = data_mod.BatchStream(validation_data, validation_steps)
+            else:
+                val = _expand_1d(data_mod.adapt_xy(*data_mod.unpack_xy(validation_data),
+                                                   prefix="validation_data "))
+        val_dev = None if val is None else jax.device_put(tuple(val))
+        val_bs = _check_batch_size(validation_batch_size, "validation_batch_size") \
+            if validation_batch_size is not None else batch_size
+
+        if stream is None:
+            n = data_mod.num_rows(train.x)
+            plan = batching.plan_epoch(n, batch_size, steps_per_epoch)
+            if steps_per_epoch is not None and steps_per_epoch > plan.total_steps:
+                warnings.warn(f"steps_per_epoch={steps_per_epoch} is more than the "
+                              f"{plan.total_steps} batches of size {batch_size} in x "
+                              f"({n} rows); each epoch runs {plan.total_steps} batches.",
+                              stacklevel=2)
+            total_steps = plan.total_steps
+            data = jax.device_put(tuple(train))
+        else:
+            total_steps = stream.steps
+        history_params = {"verbose": verbose, "epochs": epochs, "steps": total_steps}
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+                           model=self, verbose=verbose, epochs=epochs, steps=total_steps)
+        cbs.set_params(history_params)
+        self.stop_training = False
+        cbs.on_train_begin()
+        logs: dict[str, float] = {}
+        for epoch in range(initial_epoch, epochs):
+            cbs.on_epoch_begin(epoch)
+            if stream is None:
+                logs = self._train_epoch(data, epoch, plan, bool(shuffle), cbs)
+            else:
+                logs = self._train_stream_epoch(stream, cbs, verbose)
+            if _validate_now(validation_freq, epoch) and (val_dev is not None or
+                                                          val_stream is not None):
+                if val_stream is not None:
+                    val_logs = self._evaluate_stream(val_stream, None)
+                else:
+                    val_logs = self._evaluate_arrays(val_dev, data_mod.num_rows(val.x), val_bs,
+                                                     validation_steps, None)
+                logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return self.history
+
+    def _train_epoch(self, data: Any, epoch: int, plan: batching.EpochPlan, shuffle: bool,
+                     cbs: Any) -> dict[str, float]:
+        p = self._programs
+        state = self._state()
+        key = batching.epoch_key(self._seed, epoch)
+        static = dict(steps=plan.steps, batch_size=plan.batch_size, remainder=plan.remainder,
+                      shuffle=shuffle)
+        chunker = Chunker(plan.total_steps, every_batch=cbs.needs_every_batch("train"),
+                          live=cbs.has_batch_hooks("train"))
+        done = 0
+        values: Any = None
+        while done < plan.total_steps:
+            k = chunker.next(done)
+            if chunker.every_batch:
+                cbs.on_train_batch_begin(done)
+            state, values = p["train_loop"](state, data, key, done, done + k, **static)
+            done += k
+            if chunker.live:
+                logs = _host_logs(self._names, values)
+                chunker.record(k)
+                self._write_back(state)
+                cbs.on_train_batch_end(done - 1, logs)
+                if self.stop_training:
+                    break
+        self._write_back(state)
+        return _host_logs(self._names, values)
+
+    def _train_stream_epoch(self, stream: Any, cbs: Any, verbose: int) -> dict[str, float]:
+        p = self._programs
+        state = self._state()
+        live = verbose == 1 or cbs.has_batch_hooks("train")
+        step = 0
+        for batch in stream:
+            cbs.on_train_batch_begin(step)
+            state = p["train_step"](state, jax.device_put(tuple(batch)))
+            if live:
+                logs = _host_logs(self._names, p["results"](state.metrics))
+                self._write_back(state)
+                cbs.on_train_batch_end(step, logs)
+            step += 1
+            if self.stop_training:
+                break
+        if stream.ran_out:
+            warnings.warn("Your input ran out of data; interrupting training. Make sure "
+                          "that your dataset or generator can generate at least "
+                          "`steps_per_epoch * epochs` batches.", stacklevel=3)
+            self.stop_training = True
+        logs = _host_logs(self._names, p["results"](state.metrics))
+        self._write_back(state)
+        return logs
+
+    # -- evaluate -----------------------------------------------------------------
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
+                 verbose: Any = "auto", sample_weight: Any = None, steps: int | None = None,
+                 callbacks: Any = None, return_dict: bool = False, **kwargs: Any) -> Any:
+        """Loss and metrics on data, as `keras.Model.evaluate`.
+
+        Returns:
+            The loss (a float) when there are no metrics, else `[loss, *metrics]` in
+            `metrics_names` order, or a dict with `return_dict=True`.
+        """
+        from lamina.callbacks.callback import CallbackList
+
+        if kwargs:
+            raise TypeError(f"evaluate() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        self._check_compiled("evaluate")
+        verbose = resolve_verbose(verbose)
+        batch_size = _check_batch_size(batch_size, "batch_size")
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                           epochs=1, steps=None)
+        cbs.on_test_begin()
+        if data_mod.is_stream(x):
+            stream = data_mod.BatchStream(x, steps)
+            self._prepare(stream.peek().x)
+            logs = self._evaluate_stream(stream, cbs)
+        else:
+            arrays = _expand_1d(data_mod.adapt_xy(x, y, sample_weight))
+            self._prepare(arrays.x)
+            logs = self._evaluate_arrays(jax.device_put(tuple(arrays)),
+                                         data_mod.num_rows(arrays.x), batch_size, steps, cbs)
+        cbs.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = [logs[k] for k in self.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_arrays(self, data: Any, n: int, batch_size: int, steps: int | None,
+                         cbs: Any) -> dict[str, float]:
+        p = self._programs
+        params = self._params()
+        metrics = p["init_state"](params[0])[1]
+        plan = batching.plan_epoch(n, batch_size, steps)
+        static = dict(steps=plan.steps, batch_size=plan.batch_size, remainder=plan.remainder)
+        every = cbs is not None and cbs.needs_every_batch("test")
+        chunker = Chunker(plan.total_steps, every_batch=every,
+                          live=cbs is not None and cbs.has_batch_hooks("test"))
+        done = 0
+        values: Any = None
+        while done < plan.total_steps:
+            k = chunker.next(done)
+            if every:
+                cbs.on_test_batch_begin(done)
+            metrics, values = p["eval_loop"](params, metrics, data, done, done + k, **static)
+            done += k
+            if chunker.live:
+                chunker.record(k)
+                cbs.on_test_batch_end(done - 1, _host_logs(self._names, values))
+        return _host_logs(self._names, values)
+
+    def _evaluate_stream(self, stream: Any, cbs: Any) -> dict[str, float]:
+        p = self._programs
+        params = self._params()
+        metrics = p["init_state"](params[0])[1]
+        for i, batch in enumerate(stream):
+            metrics = p["eval_step"](params, metrics, jax.device_put(tuple(batch)))
+            if cbs is not None and cbs.has_batch_hooks("test"):
+                cbs.on_test_batch_end(i, _host_logs(self._names, p["results"](metrics)))
+        return _host_logs(self._names, p["results"](metrics))
+
+    # -- predict ------------------------------------------------------------------
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
+                steps: int | None = None, callbacks: Any = None, **kwargs: Any) -> Any:
+        """Outputs for the inputs `x` as NumPy arrays, computed batch by batch.
+
+        Rows are padded up to a power-of-two number of batches so that data of any
+        length reuses a handful of compiled programs; padding rows are dropped.
+        """
+        if kwargs:
+            raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        batch_size = _check_batch_size(batch_size, "batch_size")
+        if data_mod.is_stream(x):
+            stream = data_mod.BatchStream(x, steps)
+            outs = [self.predict_on_batch(batch.x) for batch in stream]
+            return jax.tree.map(lambda *a: np.concatenate(a), *outs)
+        x = _expand_1d(data_mod.adapt_x(x))
+        n = data_mod.num_rows(x)
+        if steps is not None:
+            n = min(n, steps * batch_size)
+            x = _slice(x, 0, n)
+        if not self.built:
+            self.build_from_data(x)
+        p = self._inference_programs()
+        num_batches = max(1, math.ceil(n / batch_size))
+        bucket = 1 << (num_batches - 1).bit_length()
+        padded = jax.tree.map(
+            lambda a: np.concatenate([a, np.zeros((bucket * batch_size - n,) + a.shape[1:],
+                                                  a.dtype)]), x)
+        out = p["predict_loop"](self._params(), padded, bucket, batch_size)
+        return jax.tree.map(lambda a: np.asarray(a[:n]), out)
+
+    def _inference_programs(self) -> dict[str, Any]:
+        """The compiled programs when compiled; else predict-only ones (cached)."""
+        from lamina.core import train as core_train
+
+        if self._compile_config is not None:
+            return self._get_programs()
+        tv, ntv = self.trainable_weights, self.non_trainable_weights
+        cached = getattr(self, "_predict_only", None)
+        if cached is not None and cached["tv"] == tv and cached["ntv"] == ntv:
+            return cached
+
+        def forward(trainable: tuple, non_trainable: tuple, x: Any, *, training: bool,
+                    rng: Any) -> tuple:
+            out, nt, penalty = self._stateless(tv, ntv, trainable, non_trainable, x, training,
+                                               rng, True)
+            return out, tuple(nt), penalty
+
+        self._predict_only = {"tv": tv, "ntv": ntv,
+                              "predict_loop": core_train.make_predict_loop(forward),
+                              "predict_step": core_train.make_predict_step(forward)}
+        return self._predict_only
+
+    # -- single batches -----------------------------------------------------------
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                       class_weight: dict | None = None, reset_metrics: bool = True,
+                       return_dict: bool = False) -> Any:
+        """One optimizer step on one batch; returns the loss (and metrics)."""
+        self._check_compiled("train_on_batch")
+        arrays = _expand_1d(data_mod.adapt_xy(x, y, sample_weight))
+        if class_weight is not None:
+            arrays = arrays._replace(sample_weight=data_mod.class_weight_to_sample_weight(
+                arrays.y, class_weight, arrays.sample_weight))
+        p = self._prepare(arrays.x)
+        state = self._state()
+        if not reset_metrics and getattr(self, "_batch_metrics", None) is not None:
+            state = state._replace(metrics=self._batch_metrics)
+        state = p["train_step"](state, jax.device_put(tuple(arrays)))
+        self._batch_metrics = state.metrics
+        self._write_back(state)
+        return self._format(_host_logs(self._names, p["results"](state.metrics)), return_dict)
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                      reset_metrics: bool = True, return_dict: bool = False) -> Any:
+        """Loss and metrics on one batch, without training."""
+        self._check_compiled("test_on_batch")
+        arrays = _expand_1d(data_mod.adapt_xy(x, y, sample_weight))
+        p = self._prepare(arrays.x)
+        metrics = p["init_state"](self._params()[0])[1]
+        metrics = p["eval_step"](self._params(), metrics, jax.device_put(tuple(arrays)))
+        return self._format(_host_logs(self._names, p["results"](metrics)), return_dict)
+
+    def predict_on_batch(self, x: Any) -> Any:
+        """Outputs for one batch, as NumPy."""
+        x = _expand_1d(data_mod.adapt_x(x))
+        if not self.built:
+            self.build_from_data(x)
+        p = self._inference_programs()
+        return jax.tree.map(np.asarray, p["predict_step"](self._params(), x))
+
+    def _format(self, logs: dict, return_dict: bool) -> Any:
+        if return_dict:
+            return logs
+        values = [logs[k] for k in self.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+
+def _check_batch_size(batch_size: Any, what: str) -> int:
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size <= 0:
+        raise ValueError(f"{what} must be a positive integer, but received {batch_size!r}. "
+                         f"Use e.g. {what}=32.")
+    return int(batch_size)
+
+
+def _validate_now(validation_freq: Any, epoch: int) -> bool:
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return (epoch + 1) in validation_freq
