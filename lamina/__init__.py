@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from lamina import random, utils  # noqa: E402,F401
+from lamina import backend, random, utils  # noqa: E402,F401
 from lamina import (activations, callbacks, constraints, initializers, layers,  # noqa: E402
                     losses, metrics, models, optimizers, regularizers)
 from lamina.layers import Input, Layer, Variable  # noqa: E402

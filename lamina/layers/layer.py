@@ -49,6 +49,18 @@ def _none_batch(shape: Any) -> Any:
     return (None,) + tuple(shape[1:]) if len(shape) else shape
 
 
+def _is_symbolic(x: Any) -> bool:
+    from lamina.layers.input_layer import KerasTensor
+
+    if isinstance(x, KerasTensor):
+        return True
+    if isinstance(x, dict):
+        return any(_is_symbolic(v) for v in x.values())
+    if isinstance(x, (list, tuple)):
+        return any(_is_symbolic(v) for v in x)
+    return False
+
+
 def _to_arrays(x: Any) -> Any:
     if isinstance(x, Variable):
         return x.value
@@ -301,6 +313,10 @@ class Layer:
         self._build_shape = shape
 
     def __call__(self, inputs: Any, *args: Any, training: Any = None, **kwargs: Any) -> Any:
+        if _is_symbolic(inputs):
+            from lamina.models.functional import call_symbolic
+
+            return call_symbolic(self, inputs, args, training, kwargs)
         inputs = _to_arrays(inputs)
         self._maybe_build(inputs)
         outer = getattr(_context, "training", None)
@@ -363,7 +379,7 @@ _UNTRACKED = {"_weights_list", "_call_params", "_activity_losses", "_build_shape
               "_keras_history", "_compiled", "_history", "_state", "_programs",
               "stop_training", "history", "optimizer", "loss", "compiled_loss",
               "_compile_config", "_rng", "_callback_model", "_predict_only",
-              "_batch_metrics"}
+              "_batch_metrics", "_initial_epoch", "_seed", "_step"}
 
 
 def _as_keras_shape(shape: Any) -> Any:

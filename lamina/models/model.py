@@ -12,9 +12,10 @@ from lamina.layers.layer import Layer, _none_batch, _shape_of
 from lamina.layers.variable import StatelessScope
 from lamina.models import compile_utils
 from lamina.models.trainer import Trainer
+from lamina.saving.mixin import Saveable
 
 
-class Model(Trainer, Layer):
+class Model(Trainer, Saveable, Layer):
     """A trainable stack of layers, as `keras.Model`.
 
     Subclass it with layers as attributes and a `call(inputs, training=None)`, or use
@@ -22,11 +23,19 @@ class Model(Trainer, Layer):
     `predict` run compiled XLA programs (one per epoch for training).
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Model":
+        # `Model(inputs, outputs)` is a functional model, as in Keras.
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from lamina.models.functional import Functional
+
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
     def __init__(self, *args: Any, **kwargs: Any):
-        if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise TypeError("Model(inputs, outputs) builds a functional model, which needs "
-                            "the functional API; subclass Model (layers as attributes and a "
-                            "call method) or use keras.Sequential([...]).")
+        if args:
+            raise TypeError(f"{type(self).__name__}() takes keyword arguments only (name=, "
+                            f"trainable=), but received positional {args!r}. For a "
+                            "functional model call keras.Model(inputs, outputs).")
         super().__init__(**kwargs)
         self.optimizer: Any = None
         self._compiled: compile_utils.Compiled | None = None

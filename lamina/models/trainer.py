@@ -164,9 +164,11 @@ class Trainer:
                            model=self, verbose=verbose, epochs=epochs, steps=total_steps)
         cbs.set_params(history_params)
         self.stop_training = False
+        # A callback may move the start (BackupAndRestore resuming a run).
+        self._initial_epoch = int(initial_epoch)
         cbs.on_train_begin()
         logs: dict[str, float] = {}
-        for epoch in range(initial_epoch, epochs):
+        for epoch in range(self._initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
             if stream is None:
                 logs = self._train_epoch(data, epoch, plan, bool(shuffle), cbs)
