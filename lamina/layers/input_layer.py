@@ -34,8 +34,10 @@ def _check_shape(shape: Any, what: str) -> tuple:
     if isinstance(shape, (int, np.integer)):
         shape = (int(shape),)
     try:
+        if isinstance(shape, (str, bytes)):
+            raise TypeError
         shape = tuple(None if d is None else int(d) for d in shape)
-    except TypeError:
+    except (TypeError, ValueError):
         raise TypeError(f"{what} must be a tuple of ints (one sample's shape, without the "
                         f"batch), but received {shape!r}. For 11 features pass "
                         "shape=(11,).") from None
