@@ -1,7 +1,8 @@
 """The compiled programs of `fit`, `evaluate` and `predict`, as pure functions.
 
 The model arrives as `forward(trainable, non_trainable, x, *, training, rng) ->
-(y_pred, non_trainable, penalty)`; the loss and metrics as an `Objective`. Every
+(y_pred, non_trainable, penalty)`, where `rng` is None or a function `i -> key`
+giving the step's `i`-th key; the loss and metrics as an `Objective`. Every
 program is built once per compile and `jax.jit` caches it per shape signature.
 """
 from __future__ import annotations
@@ -26,7 +27,9 @@ class TrainState(NamedTuple):
         non_trainable: tuple of the other weights' arrays (BatchNorm statistics).
         optimizer: the optax state (the learning rate lives in it).
         metrics: tuple of metric accumulator states, the loss tracker first.
-        rng: a `uint32[2]` key, split once per step.
+        rng: the run's base `uint32[2]` key. Step `k` draws its `i`-th key as
+            `fold_in(fold_in(rng, k), i)`, lazily: a model without randomness emits
+            no random-number work at all.
         step: the number of optimizer steps taken (int32).
     """
 
@@ -69,11 +72,11 @@ def make_train_step(forward: Callable, objective: Objective,
 
     def step(state: TrainState, batch: Batch) -> TrainState:
         x, y, sw = batch
-        rng, key = jax.random.split(state.rng)
+        step_key = lambda i: jax.random.fold_in(jax.random.fold_in(state.rng, state.step), i)  # noqa: E731
 
         def total_loss(trainable: tuple) -> tuple:
             y_pred, non_trainable, penalty = forward(trainable, state.non_trainable, x,
-                                                     training=True, rng=key)
+                                                     training=True, rng=step_key)
             loss = objective.loss(y, y_pred, sw) + penalty
             return loss, (y_pred, non_trainable)
 
@@ -84,8 +87,8 @@ def make_train_step(forward: Callable, objective: Objective,
         if constrain is not None:
             trainable = constrain(trainable)
         metrics = objective.update_metrics(state.metrics, loss, batch_size_of(x), y, y_pred, sw)
-        return TrainState(tuple(trainable), tuple(non_trainable), opt_state, metrics, rng,
-                          state.step + 1)
+        return TrainState(tuple(trainable), tuple(non_trainable), opt_state, metrics,
+                          state.rng, state.step + 1)
 
     return step
 

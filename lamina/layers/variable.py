@@ -21,7 +21,8 @@ class StatelessScope:
 
     Args:
         values: pairs `(variable, array)` the variables read inside the block.
-        rng: an optional PRNG key; layers draw from it with `next_rng_key()`.
+        rng: an optional PRNG key, or a function `i -> key` (keys drawn lazily);
+            layers draw from it with `next_rng_key()`.
         collect_losses: whether `add_loss` calls are recorded (they always are
             inside a scope; the flag exists for symmetry with Keras's API).
     """
@@ -30,6 +31,7 @@ class StatelessScope:
                  building: bool = False):
         self.values: dict[int, Any] = {id(v): a for v, a in values}
         self.rng = rng
+        self._drawn = 0
         self.losses: list[Any] = []
         self.building = building
 
@@ -49,6 +51,9 @@ class StatelessScope:
     def next_key(self) -> Any:
         if self.rng is None:
             return None
+        if callable(self.rng):
+            self._drawn += 1
+            return self.rng(self._drawn - 1)
         self.rng, key = jax.random.split(self.rng)
         return key
 
