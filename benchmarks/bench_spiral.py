@@ -20,6 +20,7 @@ N_POINTS = 1000
 SIZES = [2, 8, 8, 8, 1]
 BATCH = 10
 LR = 0.03
+REPEAT = 3  # rounds; each row keeps its fastest (see common.run_rows)
 EPOCHS = 30
 SEED = 0
 
@@ -195,7 +196,7 @@ def sklearn_row(nn_mod, x, y, epochs: int) -> Result:
 
 
 def main() -> None:
-    args = common.parse_args(EPOCHS, __doc__)
+    args = common.parse_args(EPOCHS, __doc__, REPEAT)
     x, y = spiral()
     lam, lam_why = common.lamina_or_reason()
     keras, keras_why = common.keras_or_reason()

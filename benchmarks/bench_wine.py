@@ -20,6 +20,7 @@ N_TRAIN, N_VAL = 1119, 480
 SIZES = [11, 512, 512, 512, 1]
 BATCH = 256
 LR, EPS = 1e-3, 1e-7  # Keras's Adam defaults (beta_1 0.9, beta_2 0.999)
+REPEAT = 3  # rounds; each row keeps its fastest (see common.run_rows)
 EPOCHS = 40
 SEED = 0
 
@@ -224,7 +225,7 @@ def sklearn_row(nn_mod, data, epochs: int) -> Result:
 
 
 def main() -> None:
-    args = common.parse_args(EPOCHS, __doc__)
+    args = common.parse_args(EPOCHS, __doc__, REPEAT)
     data = wine()
     lam, lam_why = common.lamina_or_reason()
     keras, keras_why = common.keras_or_reason()

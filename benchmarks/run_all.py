@@ -61,12 +61,14 @@ def machine_line() -> str:
     )
 
 
-def run_workload(key: str, epochs: int | None) -> dict | None:
+def run_workload(key: str, epochs: int | None, repeat: int | None) -> dict | None:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         out = tmp.name
     cmd = [sys.executable, os.path.join(HERE, WORKLOADS[key]), "--json", out]
     if epochs:
         cmd += ["--epochs", str(epochs)]
+    if repeat:
+        cmd += ["--repeat", str(repeat)]
     env = dict(os.environ, KERAS_BACKEND="jax")
     print(f"== {key}: {' '.join(cmd[1:2])}", file=sys.stderr, flush=True)
     proc = subprocess.run(cmd, env=env, cwd=HERE, stdout=subprocess.PIPE, text=True)
@@ -147,6 +149,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--only", default="", help="comma-separated workloads: spiral,wine,higgs")
     p.add_argument("--epochs", type=int, default=0, help="override every workload's epoch count")
+    p.add_argument("--repeat", type=int, default=0, help="override every workload's rounds")
     p.add_argument("--write", action="store_true", help="append the report to benchmarks/RESULTS.md")
     args = p.parse_args()
     keys = [k for k in (args.only.split(",") if args.only else WORKLOADS) if k]
@@ -157,7 +160,7 @@ def main() -> None:
     started = datetime.datetime.now()
     all_res = {}
     for k in keys:
-        res = run_workload(k, args.epochs or None)
+        res = run_workload(k, args.epochs or None, args.repeat or None)
         if res is not None:
             all_res[k] = res
     elapsed = (datetime.datetime.now() - started).total_seconds()
