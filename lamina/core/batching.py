@@ -1,9 +1,8 @@
-"""Batches of an epoch: how rows are cut, and the key that shuffles them.
+"""Batches of an epoch: how rows are cut, and the order that shuffles them.
 
 Keras's per-batch semantics: the rows are shuffled once per epoch, cut into
 `n // batch_size` full batches and one last, smaller batch of what is left. The
-full batches run in one compiled loop; the remainder runs as its own step. The
-permutation itself is computed on the device, inside the epoch program.
+full batches run in one compiled loop; the remainder runs as its own step.
 """
 from __future__ import annotations
 
@@ -45,14 +44,20 @@ def plan_epoch(num_rows: int, batch_size: int, steps: int | None = None) -> Epoc
     return EpochPlan(full, int(batch_size), rem)
 
 
-def epoch_key(seed: int, epoch: int) -> np.ndarray:
-    """The `uint32[2]` key that shuffles epoch `epoch` of a run seeded with `seed`.
+def epoch_permutation(seed: int, epoch: int, num_rows: int) -> np.ndarray:
+    """The row order of epoch `epoch` of a run seeded with `seed` (int32).
 
     It depends on nothing else, so a run resumed at epoch k shuffles as the
-    uninterrupted run did.
+    uninterrupted run did. It is drawn on the host: NumPy's shuffle of 200,000 rows
+    takes about 2 ms, where XLA's sort-based permutation takes 0.2-0.4 s on a 2-core
+    CPU; moving the n indices to the device once per epoch costs next to nothing.
 
     Example:
-        >>> bool((epoch_key(7, 3) == epoch_key(7, 3)).all()), epoch_key(7, 3).dtype.name
-        (True, 'uint32')
+        >>> order = epoch_permutation(7, 3, 5)
+        >>> sorted(order.tolist()), order.dtype.name
+        ([0, 1, 2, 3, 4], 'int32')
+        >>> bool((order == epoch_permutation(7, 3, 5)).all())
+        True
     """
-    return np.random.SeedSequence([int(seed), int(epoch)]).generate_state(2, dtype=np.uint32)
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(epoch)]))
+    return rng.permutation(num_rows).astype(np.int32)

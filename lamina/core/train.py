@@ -114,28 +114,22 @@ def _slice(data: PyTree, start: Array, size: int) -> PyTree:
     return jax.tree.map(lambda a: lax.dynamic_slice_in_dim(a, start, size, axis=0), data)
 
 
-def _epoch_order(key: Array, n: int, shuffle: bool) -> Array:
-    return jax.random.permutation(key, n) if shuffle else jnp.arange(n)
-
-
 def make_train_loop(step: Callable[[TrainState, Batch], TrainState],
                     results: Callable[[tuple], Any]) -> Callable:
-    """The epoch program: `run(state, data, key, start, stop, *, steps, batch_size,
-    remainder, shuffle) -> (state, logs)`.
+    """The epoch program: `run(state, data, perm, start, stop, *, steps, batch_size,
+    remainder) -> (state, logs)`.
 
-    `data` is the whole training set on the device. The rows are permuted by `key`
-    (the same key for every call of one epoch), cut into `steps` full batches and a
-    last batch of `remainder` rows, which runs as its own step so that results equal
+    `data` is the whole training set on the device. The rows are taken in the order
+    `perm` (the epoch's permutation, the same for every call of one epoch), cut into
+    `steps` full batches and a last batch of `remainder` rows, which runs as its own step so that results equal
     Keras's batch-by-batch execution. Batches `start..stop-1` run in one compiled
     loop (batch index `steps` is the remainder batch). `start` and `stop` are traced,
     so the whole epoch, a chunk of it, or a single batch all run the same compiled
     program. `logs` are the metric results after the last batch run.
     """
 
-    def run(state: TrainState, data: PyTree, key: Array, start: Array, stop: Array, *,
-            steps: int, batch_size: int, remainder: int, shuffle: bool) -> tuple:
-        n = jax.tree.leaves(data)[0].shape[0]
-        perm = _epoch_order(key, n, shuffle)
+    def run(state: TrainState, data: PyTree, perm: Array, start: Array, stop: Array, *,
+            steps: int, batch_size: int, remainder: int) -> tuple:
         order = perm[: steps * batch_size].reshape(steps, batch_size)
 
         def body(i: Array, st: TrainState) -> TrainState:
@@ -150,7 +144,7 @@ def make_train_loop(step: Callable[[TrainState, Batch], TrainState],
                              lambda st: step(st, _gather(data, rest)), lambda st: st, state)
         return state, results(state.metrics)
 
-    return jax.jit(run, static_argnames=("steps", "batch_size", "remainder", "shuffle"))
+    return jax.jit(run, static_argnames=("steps", "batch_size", "remainder"))
 
 
 def make_eval_loop(step: Callable, results: Callable[[tuple], Any]) -> Callable:

@@ -54,38 +54,49 @@ def resolve_verbose(verbose: Any) -> int:
 class Chunker:
     """Chooses how many batches the next call of the epoch program runs.
 
+    One per `fit`, so the speed it measured carries over from epoch to epoch. The
+    first call compiles, the next ones measure the time per batch; each chunk may
+    grow at most fourfold, so one slow first measurement cannot stall the bar.
+
     Example:
-        >>> c = Chunker(100, every_batch=False, live=False)
-        >>> c.next(0)
+        >>> c = Chunker(every_batch=False, live=False)
+        >>> c.next(0, 100)
         100
-        >>> Chunker(100, every_batch=True, live=True).next(0)
+        >>> Chunker(every_batch=True, live=True).next(0, 100)
         1
     """
 
-    def __init__(self, steps: int, *, every_batch: bool, live: bool):
-        self.steps = steps
+    def __init__(self, *, every_batch: bool, live: bool):
         self.every_batch = every_batch
         self.live = live or every_batch
         self._calls = 0
+        self._last_size = 1
         self._seconds_per_step: float | None = None
         self._last = time.perf_counter()
 
-    def next(self, done: int) -> int:
-        left = self.steps - done
-        if self.every_batch or left <= 1:
-            return min(1, left) if self.every_batch else left
+    def next(self, done: int, steps: int) -> int:
+        left = steps - done
+        if left <= 0:
+            return 0
+        if self.every_batch:
+            return 1
         if not self.live:
             return left
         if self._seconds_per_step is None:
-            # The first call compiles; the second measures the speed.
-            return 1 if self._calls == 0 else min(left, 4)
-        return max(1, min(left, int(TARGET_SECONDS / max(self._seconds_per_step, 1e-9))))
+            size = 1
+        else:
+            size = int(TARGET_SECONDS / max(self._seconds_per_step, 1e-9))
+            size = min(size, 4 * self._last_size)
+        self._last_size = max(1, min(left, size))
+        return self._last_size
+
+    def start(self) -> None:
+        """Mark the start of a run of calls (an epoch): idle time is not measured."""
+        self._last = time.perf_counter()
 
     def record(self, steps: int) -> None:
         now = time.perf_counter()
         if self._calls >= 1:
-            rate = (now - self._last) / max(steps, 1)
-            prev = self._seconds_per_step
-            self._seconds_per_step = rate if prev is None else 0.5 * (prev + rate)
+            self._seconds_per_step = (now - self._last) / max(steps, 1)
         self._calls += 1
         self._last = now

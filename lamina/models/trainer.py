@@ -168,12 +168,17 @@ class Trainer:
         self._initial_epoch = int(initial_epoch)
         cbs.on_train_begin()
         logs: dict[str, float] = {}
+        chunker = Chunker(every_batch=cbs.needs_every_batch("train"),
+                          live=cbs.has_batch_hooks("train"))
         for epoch in range(self._initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
             if stream is None:
-                logs = self._train_epoch(data, epoch, plan, bool(shuffle), cbs)
+                logs = self._train_epoch(data, n, epoch, plan, bool(shuffle), cbs, chunker)
             else:
-                logs = self._train_stream_epoch(stream, cbs, verbose)
+                stream_logs = self._train_stream_epoch(stream, cbs, verbose)
+                if stream_logs is None:  # the source ran out before this epoch began
+                    break
+                logs = stream_logs
             if _validate_now(validation_freq, epoch) and (val_dev is not None or
                                                           val_stream is not None):
                 if val_stream is not None:
@@ -188,22 +193,21 @@ class Trainer:
         cbs.on_train_end(logs)
         return self.history
 
-    def _train_epoch(self, data: Any, epoch: int, plan: batching.EpochPlan, shuffle: bool,
-                     cbs: Any) -> dict[str, float]:
+    def _train_epoch(self, data: Any, num_rows: int, epoch: int, plan: batching.EpochPlan,
+                     shuffle: bool, cbs: Any, chunker: Chunker) -> dict[str, float]:
         p = self._programs
         state = self._state()
-        key = batching.epoch_key(self._seed, epoch)
-        static = dict(steps=plan.steps, batch_size=plan.batch_size, remainder=plan.remainder,
-                      shuffle=shuffle)
-        chunker = Chunker(plan.total_steps, every_batch=cbs.needs_every_batch("train"),
-                          live=cbs.has_batch_hooks("train"))
+        perm = jax.device_put(batching.epoch_permutation(self._seed, epoch, num_rows)
+                              if shuffle else np.arange(num_rows, dtype=np.int32))
+        static = dict(steps=plan.steps, batch_size=plan.batch_size, remainder=plan.remainder)
+        chunker.start()
         done = 0
         values: Any = None
         while done < plan.total_steps:
-            k = chunker.next(done)
+            k = chunker.next(done, plan.total_steps)
             if chunker.every_batch:
                 cbs.on_train_batch_begin(done)
-            state, values = p["train_loop"](state, data, key, done, done + k, **static)
+            state, values = p["train_loop"](state, data, perm, done, done + k, **static)
             done += k
             if chunker.live:
                 logs = _host_logs(self._names, values)
@@ -215,7 +219,8 @@ class Trainer:
         self._write_back(state)
         return _host_logs(self._names, values)
 
-    def _train_stream_epoch(self, stream: Any, cbs: Any, verbose: int) -> dict[str, float]:
+    def _train_stream_epoch(self, stream: Any, cbs: Any,
+                            verbose: int) -> dict[str, float] | None:
         p = self._programs
         state = self._state()
         live = verbose == 1 or cbs.has_batch_hooks("train")
@@ -235,6 +240,8 @@ class Trainer:
                           "that your dataset or generator can generate at least "
                           "`steps_per_epoch * epochs` batches.", stacklevel=3)
             self.stop_training = True
+            if step == 0:
+                return None
         logs = _host_logs(self._names, p["results"](state.metrics))
         self._write_back(state)
         return logs
@@ -282,12 +289,11 @@ class Trainer:
         plan = batching.plan_epoch(n, batch_size, steps)
         static = dict(steps=plan.steps, batch_size=plan.batch_size, remainder=plan.remainder)
         every = cbs is not None and cbs.needs_every_batch("test")
-        chunker = Chunker(plan.total_steps, every_batch=every,
-                          live=cbs is not None and cbs.has_batch_hooks("test"))
+        chunker = Chunker(every_batch=every, live=cbs is not None and cbs.has_batch_hooks("test"))
         done = 0
         values: Any = None
         while done < plan.total_steps:
-            k = chunker.next(done)
+            k = chunker.next(done, plan.total_steps)
             if every:
                 cbs.on_test_batch_begin(done)
             metrics, values = p["eval_loop"](params, metrics, data, done, done + k, **static)
