@@ -6,6 +6,13 @@ import random as _py_random
 import numpy as np
 
 from lamina import random as _random
+from lamina.data import unpack_xy as unpack_x_y_sample_weight
+from lamina.utils.numerical import normalize, to_categorical
+from lamina.utils.progbar import Progbar
+from lamina.utils.sequence import PyDataset, Sequence
+
+__all__ = ["Progbar", "PyDataset", "Sequence", "normalize", "set_random_seed",
+           "to_categorical", "unpack_x_y_sample_weight"]
 
 
 def set_random_seed(seed: int) -> None:
