@@ -180,12 +180,27 @@ def timed_keras_style_fit(K, model, x, y, *, epochs: int, **fit_kwargs) -> tuple
 
 
 def set_keras_style_weights(model, weights: list[np.ndarray]) -> bool:
-    """Gives `model` the shared initial weights when the shapes line up."""
+    """Gives `model` the shared initial weights, layer by layer, when shapes line up.
+
+    Layer by layer because a layer's own order (kernel, bias; gamma, beta, moving
+    mean, moving variance) is the same in tf.keras 2 and Keras 3, while the model's
+    `weights` list is not (tf.keras 2 puts all trainable weights first).
+    """
     try:
-        current = model.get_weights()
-        if [tuple(w.shape) for w in current] != [w.shape for w in weights]:
+        rest = list(weights)
+        plan = []
+        for layer in model.layers:
+            current = layer.get_weights()
+            if not current:
+                continue
+            mine, rest = rest[: len(current)], rest[len(current) :]
+            if [tuple(w.shape) for w in current] != [w.shape for w in mine]:
+                return False
+            plan.append((layer, mine))
+        if rest:
             return False
-        model.set_weights(weights)
+        for layer, mine in plan:
+            layer.set_weights(mine)
         return True
     except Exception:
         return False
