@@ -1,0 +1,223 @@
+"""One browser tab's run: its settings, data, trained state, and the record to export.
+
+Every change of settings either retrains from scratch (network, activation,
+regularization, optimizer, features, data), regenerates the data (data set,
+noise, ratio, seed), or applies live (learning rate, batch size, display flags),
+as in TensorFlow Playground. The record of live changes and weight edits is what
+`export.script` turns into the Python that reproduces the run.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import time
+from typing import Any
+
+import jax
+import numpy as np
+
+from lamina.datasets import playground as datasets
+from lamina.playground import engine
+from lamina.playground.state import PlaygroundState, apply_update, serialize_hash
+
+GRID = 100        # output heatmap resolution, as TensorFlow Playground's DENSITY
+NEURON_GRID = 20  # per-neuron heatmaps: GRID averaged in 5x5 blocks
+DOMAIN = 6.0
+_LIVE = {"learningRate", "batchSize", "showTestData", "discretize", "hideText",
+         "collectStats"}
+_DATA = {"dataset", "regDataset", "noise", "percTrainData", "seed", "problem"}
+
+
+def encode(values: np.ndarray) -> str:
+    """Values in [-1, 1] as base64 of uint8 (0 is -1, 255 is +1), clipped.
+
+    Example:
+        >>> encode(np.array([-1.0, 0.0, 1.0, 7.0]))
+        'AID//w=='
+    """
+    q = np.round((np.clip(np.asarray(values, np.float32), -1, 1) + 1) * 127.5)
+    return base64.b64encode(q.astype(np.uint8).tobytes()).decode("ascii")
+
+
+@dataclasses.dataclass
+class Segment:
+    """Epochs trained with one learning rate and batch size, after some edits."""
+
+    start: int
+    end: int
+    learning_rate: float
+    batch_size: int
+    edits: list  # (layer, kind, i, j, value) applied before the segment
+
+
+class Session:
+    """A playground run (not thread-safe: the server runs one call at a time per tab).
+
+    Example:
+        >>> s = Session(PlaygroundState(dataset="xor", seed="0.5", networkShape=[3]))
+        >>> _ = s.train(2); s.epoch
+        2
+    """
+
+    def __init__(self, state: PlaygroundState, pool: engine.ModelPool | None = None):
+        self.pool = pool or engine.ModelPool()
+        self.state = state
+        self._make_data()
+        self.reset()
+
+    # -- setup --------------------------------------------------------------------
+    def _make_data(self) -> None:
+        s = self.state
+        (xy_tr, y_tr), (xy_te, y_te) = datasets.load_data(
+            s.data_name(), noise=s.noise, percent_train=s.percTrainData, seed=s.seed)
+        names = s.input_names()
+        self.xy_train, self.xy_test = xy_tr, xy_te
+        self.y_train, self.y_test = y_tr.astype(np.float32), y_te.astype(np.float32)
+        self.x_train = datasets.features(xy_tr, names)
+        self.x_test = datasets.features(xy_te, names)
+        axis = np.linspace(-DOMAIN, DOMAIN, GRID)
+        gx, gy = np.meshgrid(axis, axis[::-1])  # row 0 is the top (y = +6)
+        self.grid = datasets.features(np.c_[gx.ravel(), gy.ravel()], names)
+
+    def architecture(self) -> engine.Architecture:
+        s = self.state
+        n = len(s.networkShape)
+        return engine.Architecture(
+            n_inputs=len(s.input_names()), shape=tuple(s.networkShape),
+            activation=s.activation, regularization=s.regularization,
+            regularization_rate=float(s.regularizationRate), problem=s.problem,
+            optimizer=s.optimizer, dropout=tuple(s.layer_dropout(i) for i in range(n)),
+            batchnorm=tuple(s.layer_batchnorm(i) for i in range(n)))
+
+    def reset(self) -> None:
+        """New initial weights from the seed; epoch 0."""
+        self.arch = self.architecture()
+        self.snapshot, self._dense = engine.initial_snapshot(
+            self.arch, engine.seed_int(self.state.seed))
+        self.epoch = 0
+        self.segments: list[Segment] = []
+        self._pending_edits: list = []
+        self.loss_history: list = []
+        self.losses = self._compute_losses_and_grids()
+
+    def update(self, changes: dict) -> str:
+        """Apply settings from the page; returns "live", "reset" or "data".
+
+        Raises:
+            ValueError: for unknown keys or invalid values (nothing changes).
+        """
+        new = apply_update(self.state, changes)
+        changed = {k for k in changes if getattr(new, k) != getattr(self.state, k)}
+        if new.problem != self.state.problem:
+            changed.add("problem")
+        self.state = new
+        if not changed or changed <= _LIVE:
+            return "live"
+        if changed & _DATA or changed & {"x", "y", "xSquared", "ySquared", "xTimesY", "sinX",
+                                         "sinY"}:
+            self._make_data()
+            self.reset()
+            return "data"
+        self.reset()
+        return "reset"
+
+    def regenerate(self) -> None:
+        """New data from a fresh seed (the playground's regenerate button)."""
+        self.update({"seed": datasets.random_seed()})
+
+    # -- training -----------------------------------------------------------------
+    def train(self, epochs: int) -> dict:
+        """Train `epochs` more epochs with `fit`; returns the new losses."""
+        s = self.state
+        lr, bs = float(s.learningRate), int(s.batchSize)
+        last = self.segments[-1] if self.segments else None
+        if last is None or self._pending_edits or last.learning_rate != lr \
+                or last.batch_size != bs:
+            last = Segment(self.epoch, self.epoch, lr, bs, self._pending_edits)
+            self.segments.append(last)
+            self._pending_edits = []
+        with self.pool.borrow(self.arch) as model:
+            engine.load(model, self.snapshot, lr, id(self))
+            model.fit(self.x_train, self.y_train, batch_size=bs,
+                      epochs=self.epoch + epochs, initial_epoch=self.epoch, verbose=0,
+                      shuffle=True)
+            self.snapshot = engine.save(model, id(self))
+        self.epoch += epochs
+        last.end = self.epoch
+        self.losses = self._compute_losses_and_grids()
+        self.loss_history.append((self.epoch, *self.losses))
+        if len(self.loss_history) > 4000:  # keep the chart bounded
+            self.loss_history = self.loss_history[::2]
+        return {"train": self.losses[0], "test": self.losses[1]}
+
+    def _compute_losses_and_grids(self) -> tuple:
+        probe = self.pool.probe(self.arch, GRID, NEURON_GRID)
+        hidden, out, train, test = jax.device_get(probe(
+            self.snapshot.weights, self.grid, self.x_train, self.y_train, self.x_test,
+            self.y_test))
+        self._hidden, self._out = hidden, out
+        return float(train), float(test)
+
+    # -- edits --------------------------------------------------------------------
+    def _dense_positions(self) -> list:
+        """Per Dense layer: (index in model.layers, kernel index, bias index) in weights."""
+        return self._dense
+
+    def set_weight(self, layer: Any, kind: Any, i: Any, j: Any, value: Any) -> None:
+        """Set `kernel[i, j]` or `bias[j]` of Dense layer `layer` (0 = first hidden).
+
+        Raises:
+            ValueError: for a layer, index or value out of range.
+        """
+        dense = self._dense_positions()
+        ok_int = lambda v: isinstance(v, int) and not isinstance(v, bool)  # noqa: E731
+        if not ok_int(layer) or not 0 <= layer < len(dense) or kind not in ("kernel", "bias"):
+            raise ValueError(f"A weight edit needs layer 0..{len(dense) - 1} and kind "
+                             f"'kernel' or 'bias', but received layer={layer!r}, "
+                             f"kind={kind!r}.")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not np.isfinite(value) or abs(value) > 1e6:
+            raise ValueError(f"A weight must be a finite number (|w| <= 1e6), but received "
+                             f"{str(value)[:40]!r}.")
+        _, k_pos, b_pos = dense[layer]
+        weights = list(self.snapshot.weights)
+        target = np.array(weights[k_pos if kind == "kernel" else b_pos])
+        index = (i, j) if kind == "kernel" else (j,)
+        if not all(ok_int(v) for v in index) or not all(
+                0 <= v < n for v, n in zip(index, target.shape)):
+            raise ValueError(f"Index {index} is outside {kind} of shape {target.shape} in "
+                             f"layer {layer}.")
+        target[index] = np.float32(value)
+        weights[k_pos if kind == "kernel" else b_pos] = target
+        self.snapshot = self.snapshot._replace(weights=weights)
+        self._pending_edits.append((dense[layer][0], kind, index, float(np.float32(value))))
+        self.losses = self._compute_losses_and_grids()
+
+    # -- what the page draws ------------------------------------------------------
+    def network(self) -> list:
+        """Per Dense layer: {"kernel": rows of floats, "bias": floats}."""
+        return [{"kernel": np.asarray(self.snapshot.weights[k]).round(5).tolist(),
+                 "bias": np.asarray(self.snapshot.weights[b]).round(5).tolist()}
+                for _, k, b in self._dense_positions()]
+
+    def frame(self) -> dict:
+        """What changed since the last frame: epoch, losses, grids, weights."""
+        b64 = lambda a: base64.b64encode(a.tobytes()).decode("ascii")  # noqa: E731
+        return {"type": "frame", "epoch": self.epoch, "loss_train": self.losses[0],
+                "loss_test": self.losses[1], "output": b64(self._out),
+                "neurons": b64(self._hidden), "weights": self.network()}
+
+    def describe(self) -> dict:
+        """Everything the page needs after a reset: settings, hash, points, frame."""
+        return {"type": "setup", "state": self.state.to_dict(),
+                "hash": serialize_hash(self.state), "grid": GRID, "neuron_grid": NEURON_GRID,
+                "train": np.c_[self.xy_train, self.y_train].round(4).tolist(),
+                "test": np.c_[self.xy_test, self.y_test].round(4).tolist(),
+                "history": self.loss_history[-2000:], **self.frame()} | {"type": "setup"}
+
+    def timed_train(self, budget_s: float, max_epochs: int, per_epoch_s: float) -> tuple:
+        """Train about `budget_s` seconds worth of epochs; returns (epochs, seconds)."""
+        k = int(max(1, min(max_epochs, budget_s / max(per_epoch_s, 1e-5))))
+        t0 = time.perf_counter()
+        self.train(k)
+        return k, time.perf_counter() - t0
