@@ -120,6 +120,11 @@ class Trainer:
         self._check_compiled("fit")
         verbose = resolve_verbose(verbose)
         batch_size = _check_batch_size(batch_size, "batch_size")
+        if steps_per_epoch is not None:
+            _check_batch_size(steps_per_epoch, "steps_per_epoch")
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
+            raise TypeError(f"epochs must be an integer, but received {epochs!r}. "
+                            "Use e.g. epochs=10.")
         stream = data_mod.BatchStream(x, steps_per_epoch) if data_mod.is_stream(x) else None
         if stream is not None:
             if y is not None:
