@@ -116,6 +116,9 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
         return [tree]
 
     def output_losses(y_true: Any, y_pred: Any, sw: Any) -> list:
+        if y_true is None:
+            raise ValueError("The model's loss needs targets, but received x without y. "
+                             "Pass y=... (or batches of (x, y)), e.g. model.fit(X, y).")
         ys, ps = as_list(y_true), as_list(y_pred)
         if multi and len(ys) != n:
             raise ValueError(f"The model has {n} outputs {list(output_names)} but the targets "
