@@ -120,3 +120,20 @@ class Sequential(Model):
 
         return {"name": self.name, "trainable": self.trainable,
                 "layers": [serialize_layer(l) for l in self._stack]}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Sequential":
+        """A new model from `get_config()`, its layers rebuilt by class name.
+
+        Example:
+            >>> import lamina as keras
+            >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(3)])
+            >>> copy = keras.Sequential.from_config(model.get_config())
+            >>> copy.output_shape, copy.layers[0].name == model.layers[0].name
+            ((None, 3), True)
+        """
+        from lamina.saving.serialization import deserialize_layer
+
+        config = dict(config)
+        layers = [deserialize_layer(l) for l in config.pop("layers", [])]
+        return cls(layers=layers, **config)

@@ -1,0 +1,171 @@
+"""Weights and training state as named tensors, and back into a model.
+
+Weights are stored by Variable name (`dense/kernel`); the optimizer state by the
+key path of each leaf in its optax pytree (`optimizer.inner_state[0].mu[3]`), next
+to `training/step`, `training/rng` (the Dropout key) and `training/seed` (the
+shuffle seed).
+"""
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+WEIGHTS_FORMAT = "lamina.weights"
+_OPT_PREFIX = "optimizer"
+
+
+def weight_keys(model: Any) -> list[str]:
+    """The file keys of `model.weights`, in order: their names, numbered if repeated.
+
+    Example:
+        >>> import lamina as keras
+        >>> keras.layers.clear_session()
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> weight_keys(model)
+        ['dense/kernel', 'dense/bias']
+    """
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    for v in model.weights:
+        count = seen.get(v.name, 0)
+        seen[v.name] = count + 1
+        keys.append(v.name if count == 0 else f"{v.name}_{count}")
+    return keys
+
+
+def weights_to_tensors(model: Any) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """`({name: array}, metadata)` for the weights file; metadata records the order."""
+    keys = weight_keys(model)
+    tensors = {k: np.asarray(v.numpy()) for k, v in zip(keys, model.weights)}
+    return tensors, {"format": WEIGHTS_FORMAT, "names": json.dumps(keys)}
+
+
+def assign_weights(model: Any, tensors: dict[str, np.ndarray], metadata: dict[str, str],
+                   where: str, skip_mismatch: bool = False) -> None:
+    """Set `model`'s weights from a file's tensors, matched by name.
+
+    When no name matches but the file holds exactly as many weights as the model
+    (a subclassed model rebuilt in a session where its layers got other names), the
+    weights are matched by position instead. Shape mismatches are reported layer by
+    layer; `skip_mismatch=True` leaves those weights as they are, with a warning.
+
+    Raises:
+        ValueError: missing, extra or mis-shaped weights (without `skip_mismatch`).
+    """
+    if not model.built:
+        raise ValueError(f"Cannot load weights into model '{model.name}': it is not built, so "
+                         "its weights do not exist yet. Call it on a batch of data, or "
+                         "build it with model.build((None, features)), before load_weights.")
+    variables = model.weights
+    keys = weight_keys(model)
+    order = _file_order(metadata, tensors)
+    if not set(keys) & set(tensors) and len(order) == len(keys) and keys:
+        pairs = list(zip(keys, order))  # by position
+    else:
+        pairs = [(k, k) for k in keys]
+    problems: dict[str, list[str]] = {}
+    matched: set[str] = set()
+    updates = []
+    for (key, file_key), v in zip(pairs, variables):
+        layer = key.split("/")[0]
+        if file_key not in tensors:
+            problems.setdefault(layer, []).append(f"weight '{key}' {v.shape} is missing "
+                                                  "from the file")
+            continue
+        matched.add(file_key)
+        array = tensors[file_key]
+        if tuple(array.shape) != v.shape:
+            problems.setdefault(layer, []).append(
+                f"weight '{key}' has shape {v.shape} in the model but {tuple(array.shape)} "
+                "in the file")
+            continue
+        updates.append((v, array))
+    extra = sorted(set(tensors) - matched)
+    if extra:
+        problems.setdefault("(file)", []).append(f"the file also holds weights the model "
+                                                 f"lacks: {extra[:10]}")
+    if problems:
+        report = "; ".join(f"layer '{layer}': " + ", ".join(items)
+                           for layer, items in problems.items())
+        if not skip_mismatch:
+            raise ValueError(f"The weights in {where} do not fit model '{model.name}': "
+                             f"{report}. Check that the model is built like the one that was "
+                             "saved, or pass skip_mismatch=True to load only the weights "
+                             "that fit.")
+        warnings.warn(f"Skipped weights that do not fit model '{model.name}' in {where}: "
+                      f"{report}.", stacklevel=3)
+    for v, array in updates:
+        v.assign(np.asarray(array, dtype=v.dtype))
+
+
+def _file_order(metadata: dict[str, str], tensors: dict[str, np.ndarray]) -> list[str]:
+    try:
+        names = json.loads(metadata.get("names", "null"))
+    except ValueError:
+        names = None
+    if isinstance(names, list) and sorted(map(str, names)) == sorted(tensors):
+        return [str(n) for n in names]
+    return sorted(tensors)
+
+
+def training_to_tensors(model: Any) -> dict[str, np.ndarray]:
+    """The optimizer state, step, rng key and shuffle seed as named arrays."""
+    out: dict[str, np.ndarray] = {}
+    state = getattr(model.optimizer, "_state", None) if model.optimizer is not None else None
+    if state is not None:
+        for path, leaf in jax.tree_util.tree_flatten_with_path(state)[0]:
+            out[_OPT_PREFIX + jax.tree_util.keystr(path)] = np.asarray(leaf)
+    out["training/step"] = np.asarray(int(np.asarray(model._step)), dtype=np.int64)
+    if model._rng is not None:
+        out["training/rng"] = np.asarray(model._rng, dtype=np.uint32)
+    if model._seed is not None:
+        out["training/seed"] = np.asarray(int(model._seed), dtype=np.int64)
+    return out
+
+
+def restore_training(model: Any, tensors: dict[str, np.ndarray], where: str) -> None:
+    """Refill the optimizer state, step, rng key and seed of a compiled, built model.
+
+    The state's structure comes from `optimizer.transform().init(trainable)`; each
+    leaf is then read from the file by its key path.
+    """
+    if "training/step" in tensors:
+        model._step = int(tensors["training/step"])
+    if "training/rng" in tensors:
+        rng = np.asarray(tensors["training/rng"], dtype=np.uint32)
+        if rng.shape != (2,):
+            raise ValueError(f"{where} is corrupted: training/rng has shape {rng.shape}, not "
+                             "(2,).")
+        model._rng = rng
+    if "training/seed" in tensors:
+        model._seed = int(tensors["training/seed"])
+    opt_keys = [k for k in tensors if k.startswith(_OPT_PREFIX)]
+    if not opt_keys or model.optimizer is None:
+        return
+    trainable = tuple(v.value for v in model.trainable_weights)
+    template = model.optimizer.transform().init(trainable)
+    paths, treedef = jax.tree_util.tree_flatten_with_path(template)
+    leaves = []
+    for path, leaf in paths:
+        key = _OPT_PREFIX + jax.tree_util.keystr(path)
+        if key not in tensors:
+            raise ValueError(f"{where} does not match the optimizer: the state entry '{key}' "
+                             "is missing. The model or optimizer differs from the one "
+                             "saved; load with compile=False and compile again.")
+        value = tensors[key]
+        if tuple(value.shape) != tuple(leaf.shape):
+            raise ValueError(f"{where} does not match the optimizer: the state entry '{key}' "
+                             f"has shape {tuple(value.shape)} in the file but "
+                             f"{tuple(leaf.shape)} for this model.")
+        leaves.append(jnp.asarray(value, dtype=leaf.dtype))
+    if len(paths) != len(opt_keys):
+        extra = sorted(set(opt_keys) - {_OPT_PREFIX + jax.tree_util.keystr(p)
+                                         for p, _ in paths})
+        raise ValueError(f"{where} does not match the optimizer: the file holds state "
+                         f"entries this optimizer lacks: {extra[:10]}.")
+    model.optimizer._state = jax.tree_util.tree_unflatten(treedef, leaves)
