@@ -209,11 +209,11 @@ def create_app(max_sessions: int = 64, workers: int = 2, frame_budget_s: float =
         state.tabs.add(tab)
         try:
             while True:
-                text = await ws.receive_text()
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
                 try:
-                    await tab.handle(parse_message(text))
-                except WebSocketDisconnect:
-                    raise
+                    await tab.handle(parse_message(message.get("text")))
                 except Exception as exc:  # noqa: BLE001 - reported, never fatal
                     await tab._report(exc)
         except (WebSocketDisconnect, RuntimeError):
