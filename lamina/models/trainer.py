@@ -323,16 +323,32 @@ class Trainer:
                 steps: int | None = None, callbacks: Any = None, **kwargs: Any) -> Any:
         """Outputs for the inputs `x` as NumPy arrays, computed batch by batch.
 
-        Rows are padded up to a power-of-two number of batches so that data of any
-        length reuses a handful of compiled programs; padding rows are dropped.
+        The number of batches is rounded up to one of a few sizes (at most 25% more,
+        padded with zeros that are dropped from the result), so that data of any length
+        reuses a handful of compiled programs.
         """
+        from lamina.callbacks.callback import CallbackList
+        from lamina.utils.progbar import Progbar
+
         if kwargs:
             raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
         batch_size = _check_batch_size(batch_size, "batch_size")
+        verbose = resolve_verbose(verbose)
+        cbs = CallbackList(callbacks, model=self, verbose=verbose, epochs=1, steps=steps)
+        cbs.on_predict_begin()
         if data_mod.is_stream(x):
             stream = data_mod.BatchStream(x, steps)
             outs = [self.predict_on_batch(batch.x) for batch in stream]
-            return jax.tree.map(lambda *a: np.concatenate(a), *outs)
+            result = jax.tree.map(lambda *a: np.concatenate(a), *outs)
+            num_batches = len(outs)
+        else:
+            result, num_batches = self._predict_arrays(x, batch_size, steps)
+        if verbose:
+            Progbar(num_batches, verbose=verbose).update(num_batches, finalize=True)
+        cbs.on_predict_end()
+        return result
+
+    def _predict_arrays(self, x: Any, batch_size: int, steps: int | None) -> tuple[Any, int]:
         x = _expand_1d(data_mod.adapt_x(x))
         n = data_mod.num_rows(x)
         if steps is not None:
@@ -342,12 +358,12 @@ class Trainer:
             self.build_from_data(x)
         p = self._inference_programs()
         num_batches = max(1, math.ceil(n / batch_size))
-        bucket = 1 << (num_batches - 1).bit_length()
+        bucket = _bucket(num_batches)
         padded = jax.tree.map(
             lambda a: np.concatenate([a, np.zeros((bucket * batch_size - n,) + a.shape[1:],
                                                   a.dtype)]), x)
         out = p["predict_loop"](self._params(), padded, bucket, batch_size)
-        return jax.tree.map(lambda a: np.asarray(a[:n]), out)
+        return jax.tree.map(lambda a: np.asarray(a[:n]), out), num_batches
 
     def _inference_programs(self) -> dict[str, Any]:
         """The compiled programs when compiled; else predict-only ones (cached)."""
@@ -423,6 +439,17 @@ def _check_batch_size(batch_size: Any, what: str) -> int:
         raise ValueError(f"{what} must be a positive integer, but received {batch_size!r}. "
                          f"Use e.g. {what}=32.")
     return int(batch_size)
+
+
+def _bucket(num_batches: int) -> int:
+    """Round a batch count up to 3 significant bits (at most 25% more).
+
+    Example:
+        >>> [_bucket(n) for n in (1, 7, 9, 100, 1000)]
+        [1, 7, 10, 112, 1024]
+    """
+    shift = max(num_batches.bit_length() - 3, 0)
+    return -(-num_batches >> shift) << shift
 
 
 def _validate_now(validation_freq: Any, epoch: int) -> bool:
