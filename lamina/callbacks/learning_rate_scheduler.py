@@ -6,7 +6,7 @@ from typing import Any, Callable
 import numpy as np
 
 from lamina.callbacks.callback import Callback
-from lamina.callbacks.reduce_lr_on_plateau import current_learning_rate
+from lamina.callbacks.reduce_lr_on_plateau import current_learning_rate, set_learning_rate
 
 
 class LearningRateScheduler(Callback):
@@ -62,7 +62,7 @@ class LearningRateScheduler(Callback):
                              f"received {new_lr!r} ({type(new_lr).__name__}) at epoch "
                              f"{epoch}. Return a number, e.g. `return lr * 0.9`.")
         new_lr = float(np.asarray(new_lr))
-        self.model.optimizer.learning_rate = new_lr
+        set_learning_rate(self.model, new_lr)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
                   f"{np.float32(new_lr)}.")

@@ -24,6 +24,24 @@ def current_learning_rate(model: Any) -> float | None:
     return float(np.asarray(optimizer.learning_rate))
 
 
+def set_learning_rate(model: Any, value: float) -> None:
+    """Set `model.optimizer.learning_rate`, creating the optimizer state first when
+    training has started but the state does not exist yet (the first epoch), so
+    that the new rate lands in the state the compiled epoch program reads.
+
+    Example:
+        >>> class Opt: learning_rate = 0.1
+        >>> class M: optimizer = Opt()
+        >>> model = M(); set_learning_rate(model, 0.5); model.optimizer.learning_rate
+        0.5
+    """
+    optimizer = model.optimizer
+    if getattr(optimizer, "_state", False) is None and getattr(model, "built", False) \
+            and getattr(model, "_compile_config", None) is not None:
+        model._state()  # the trainer's state constructor fills optimizer._state
+    optimizer.learning_rate = value
+
+
 class ReduceLROnPlateau(MonitorMixin, Callback):
     """Multiply the learning rate by `factor` when `monitor` has not improved for
     `patience` epochs, as `keras.callbacks.ReduceLROnPlateau`.
@@ -118,7 +136,7 @@ class ReduceLROnPlateau(MonitorMixin, Callback):
         self.wait += 1
         if self.wait >= self.patience and lr > np.float32(self.min_lr):
             new_lr = max(lr * self.factor, self.min_lr)
-            self.model.optimizer.learning_rate = new_lr
+            set_learning_rate(self.model, new_lr)
             if self.verbose > 0:
                 print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
                       f"{np.float32(new_lr)}.")
