@@ -167,5 +167,11 @@ class CallbackList:
     def on_predict_end(self, logs: dict | None = None) -> None:
         self._call("on_predict_end", logs)
 
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self._call("on_predict_batch_begin", batch, logs)
+
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._call("on_predict_batch_end", batch, logs)
+
     def __iter__(self) -> Any:
         return iter(self.callbacks)
