@@ -53,6 +53,7 @@ function setup(msg) {
   syncControls();
   buildNetwork();
   $("links").dataset.key = "";
+  document.body.dataset.setups = String(+(document.body.dataset.setups || 0) + 1);
   onFrame(msg, true);
 }
 
