@@ -25,6 +25,7 @@ NEURON_GRID = 20  # per-neuron heatmaps: GRID averaged in 5x5 blocks
 DOMAIN = 6.0
 _LIVE = {"learningRate", "batchSize", "showTestData", "discretize", "hideText",
          "collectStats"}
+_DEFAULT_POOL = engine.ModelPool()
 _DATA = {"dataset", "regDataset", "noise", "percTrainData", "seed", "problem"}
 
 
@@ -60,7 +61,7 @@ class Session:
     """
 
     def __init__(self, state: PlaygroundState, pool: engine.ModelPool | None = None):
-        self.pool = pool or engine.ModelPool()
+        self.pool = pool if pool is not None else _DEFAULT_POOL
         self.state = state
         self._make_data()
         self.reset()
