@@ -13,44 +13,48 @@ from lamina.playground.session import Session
 from lamina.playground.state import parse_hash
 
 
-def _run(text: str, tmp_path) -> tuple:
-    path = tmp_path / "run.py"
-    path.write_text(text)
-    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
-                         timeout=120, env={"JAX_PLATFORMS": "cpu", "PATH": "/usr/bin:/bin"})
+def _run_all(texts: list, tmp_path) -> list:
+    """Run exported scripts one after another in one fresh interpreter."""
+    paths = []
+    for n, text in enumerate(texts):
+        paths.append(tmp_path / f"run_{n}.py")
+        paths[-1].write_text(text)
+    driver = "import runpy, sys\nfor p in sys.argv[1:]:\n    runpy.run_path(p, run_name='__main__')\n"
+    out = subprocess.run([sys.executable, "-c", driver, *map(str, paths)], capture_output=True,
+                         text=True, timeout=300, env={"JAX_PLATFORMS": "cpu",
+                                                      "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr[-2000:]
-    m = re.search(r"epoch (\d+): training loss ([\d.]+), test loss ([\d.]+)", out.stdout)
-    assert m, out.stdout
-    return int(m.group(1)), float(m.group(2)), float(m.group(3))
+    found = re.findall(r"epoch (\d+): training loss ([\d.]+), test loss ([\d.]+)", out.stdout)
+    assert len(found) == len(texts), out.stdout
+    return [(int(e), float(a), float(b)) for e, a, b in found]
 
 
-def test_export_script_reproduces_session_losses(tmp_path):
-    s = Session(parse_hash("#activation=relu&dataset=spiral&networkShape=5,3&seed=0.8"
-                           "&learningRate=0.03&batchSize=10&noise=10&percTrainData=60"))
-    s.train(3)
-    s.update({"learningRate": 0.1, "batchSize": 7})  # live changes, recorded
-    s.train(2)
-    s.set_weight(1, "kernel", 2, 1, 0.75)
-    s.set_weight(2, "bias", 0, 0, -0.25)
-    s.train(4)
-    text = script(s)
-    assert "initial_epoch=5" in text and "model.optimizer.learning_rate = 0.1" in text
-    epoch, train, test = _run(text, tmp_path)
-    assert epoch == s.epoch == 9
-    np.testing.assert_allclose([train, test], s.losses, rtol=1e-4, atol=2e-6)
+def test_export_scripts_reproduce_session_losses(tmp_path):
+    spiral = Session(parse_hash("#activation=relu&dataset=spiral&networkShape=5,3&seed=0.8"
+                                "&learningRate=0.03&batchSize=10&noise=10&percTrainData=60"))
+    spiral.train(3)
+    spiral.update({"learningRate": 0.1, "batchSize": 7})  # live changes, recorded
+    spiral.train(2)
+    spiral.set_weight(1, "kernel", 2, 1, 0.75)
+    spiral.set_weight(2, "bias", 0, 0, -0.25)
+    spiral.train(4)
+    first = script(spiral)
+    assert "initial_epoch=5" in first and "model.optimizer.learning_rate = 0.1" in first
 
+    regression = Session(parse_hash(
+        "#problem=regression&regDataset=reg-gauss&networkShape=4&activation=tanh"
+        "&regularization=L2&regularizationRate=0.01&optimizer=adam&batchNorm=1&dropout=0.2"
+        "&seed=0.3&xSquared=true"))
+    regression.train(2)
+    second = script(regression)
+    assert "BatchNormalization()" in second and "Dropout(0.2)" in second
+    assert 'activation="linear"' in second and "Adam(" in second
 
-def test_export_script_regression_with_extras(tmp_path):
-    s = Session(parse_hash("#problem=regression&regDataset=reg-gauss&networkShape=4"
-                           "&activation=tanh&regularization=L2&regularizationRate=0.01"
-                           "&optimizer=adam&batchNorm=1&dropout=0.2&seed=0.3&xSquared=true"))
-    s.train(2)
-    text = script(s)
-    assert "BatchNormalization()" in text and "Dropout(0.2)" in text
-    assert 'activation="linear"' in text and "Adam(" in text
-    epoch, train, test = _run(text, tmp_path)
-    assert epoch == 2
-    np.testing.assert_allclose([train, test], s.losses, rtol=1e-4, atol=2e-6)
+    results = _run_all([first, second], tmp_path)
+    for session, (epoch, train, test) in zip([spiral, regression], results):
+        assert epoch == session.epoch
+        np.testing.assert_allclose([train, test], session.losses, rtol=1e-4, atol=2e-6)
+    assert results[0][0] == 9 and results[1][0] == 2
 
 
 def test_export_script_before_training_has_no_fit():

@@ -20,6 +20,7 @@ def server():
 
 
 def test_loadtest_sessions_train_and_server_answers_pings(server):
+    asyncio.run(run_load(server.url, sessions=1, seconds=1))  # compile the network once
     figures = asyncio.run(run_load(server.url, sessions=8, seconds=6, ping_every_s=0.2))
     assert figures["completed"] == 8 and figures["errors"] == []
     assert figures["epochs"] > 8 and figures["frames"] >= 8
