@@ -35,9 +35,17 @@ def _rng(seed: str | int | None) -> Rand:
     return SeedRandom(str(seed))
 
 
+_SEEDS = _py_random.Random()  # its own stream: set_random_seed does not repeat it
+
+
 def random_seed() -> str:
-    """A fresh seed string in TensorFlow Playground's form (`Math.random().toFixed(5)`)."""
-    return f"{_py_random.random():.5f}"
+    """A fresh seed string in TensorFlow Playground's form (`Math.random().toFixed(5)`).
+
+    Example:
+        >>> len(random_seed()), random_seed().startswith("0.")
+        (7, True)
+    """
+    return f"{_SEEDS.random():.5f}"
 
 
 def _uniform(rand: Rand, a: float, b: float) -> float:
