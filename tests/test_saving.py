@@ -352,3 +352,12 @@ def test_load_model_functional_same_predictions_and_resume(tmp_path):
     assert h.history["loss"] == h_straight.history["loss"][1:]
     copy = keras.models.model_from_json(model.to_json())
     assert copy.predict([xa, xb], verbose=0).shape == (40, 1)
+
+
+def test_save_creates_missing_folders(tmp_path):
+    model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+    model.save(tmp_path / "saved_model" / "my_model.keras")
+    model.save_weights(tmp_path / "ckpt" / "w.weights.safetensors")
+    assert keras.models.load_model(tmp_path / "saved_model" / "my_model.keras").built
+    assert sorted(load_file(str(tmp_path / "ckpt" / "w.weights.safetensors"))) == \
+        sorted(v.name for v in model.weights)

@@ -67,6 +67,7 @@ def check_model_path(filepath: Any, action: str) -> str:
 def atomic_write(filepath: str, write: Callable[[Any], None], overwrite: bool = True) -> None:
     """Call `write(file)` on a temporary file next to `filepath`, then rename it into
     place, so an interrupted save never leaves a broken file or destroys the old one.
+    Missing parent folders are created.
 
     Example:
         >>> import os, tempfile
@@ -79,9 +80,7 @@ def atomic_write(filepath: str, write: Callable[[Any], None], overwrite: bool = 
         raise FileExistsError(f"'{filepath}' already exists and overwrite=False. Pass "
                               "overwrite=True to replace it, or choose another path.")
     folder = os.path.dirname(os.path.abspath(filepath))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"Cannot write '{filepath}': the folder '{folder}' does not "
-                                "exist. Create it first, e.g. os.makedirs(folder).")
+    os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(filepath)}.",
                                suffix=".tmp")
     try:
