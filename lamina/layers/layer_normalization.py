@@ -46,8 +46,8 @@ class LayerNormalization(Layer):
         >>> y = layer(np.array([[1.0, 3.0], [0.0, 10.0]]))
         >>> np.round(np.asarray(y), 4).tolist()
         [[-0.9995, 0.9995], [-1.0, 1.0]]
-        >>> [w.name for w in layer.weights]
-        ['layer_normalization/gamma', 'layer_normalization/beta']
+        >>> [w.name.split("/")[-1] for w in layer.weights]
+        ['gamma', 'beta']
     """
 
     def __init__(self, axis: int | Sequence[int] = -1, epsilon: float = 1e-3,
