@@ -146,6 +146,8 @@ class Tab:
 
 
 class AppState:
+    """What all tabs share: the training threads, the model pool, the limits."""
+
     def __init__(self, max_sessions: int, workers: int, frame_budget_s: float):
         self.max_sessions = max_sessions
         self.executor = ThreadPoolExecutor(max_workers=workers,

@@ -29,17 +29,6 @@ _DEFAULT_POOL = engine.ModelPool()
 _DATA = {"dataset", "regDataset", "noise", "percTrainData", "seed", "problem"}
 
 
-def encode(values: np.ndarray) -> str:
-    """Values in [-1, 1] as base64 of uint8 (0 is -1, 255 is +1), clipped.
-
-    Example:
-        >>> encode(np.array([-1.0, 0.0, 1.0, 7.0]))
-        'AID//w=='
-    """
-    q = np.round((np.clip(np.asarray(values, np.float32), -1, 1) + 1) * 127.5)
-    return base64.b64encode(q.astype(np.uint8).tobytes()).decode("ascii")
-
-
 @dataclasses.dataclass
 class Segment:
     """Epochs trained with one learning rate and batch size, after some edits."""
@@ -214,7 +203,8 @@ class Session:
                 "hash": serialize_hash(self.state), "grid": GRID, "neuron_grid": NEURON_GRID,
                 "train": np.c_[self.xy_train, self.y_train].round(4).tolist(),
                 "test": np.c_[self.xy_test, self.y_test].round(4).tolist(),
-                "history": self.loss_history[-2000:], **self.frame()} | {"type": "setup"}
+                "history": self.loss_history[-2000:],
+                **{k: v for k, v in self.frame().items() if k != "type"}}
 
     def timed_train(self, budget_s: float, max_epochs: int, per_epoch_s: float) -> tuple:
         """Train about `budget_s` seconds worth of epochs; returns (epochs, seconds)."""
