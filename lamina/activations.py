@@ -301,6 +301,20 @@ def _unknown(name: str) -> ValueError:
         f"{', '.join(valid)}. Pass one of these names, a callable, or None.")
 
 
+def _visible(custom_objects: Any) -> dict[str, Any]:
+    """`custom_objects` plus everything registered with `register_keras_serializable`."""
+    from lamina.saving.registry import visible_objects
+
+    return visible_objects(custom_objects)
+
+
+def _saved_name(obj: Any) -> str:
+    """The registered `"package>name"` of a user class or function, else its name."""
+    from lamina.saving.registry import get_registered_name
+
+    return get_registered_name(obj)
+
+
 def deserialize(name: str,
                 custom_objects: Mapping[str, Callable[..., Any]] | None = None
                 ) -> Callable[..., Any]:
@@ -322,6 +336,7 @@ def deserialize(name: str,
         >>> deserialize("ReLU").__name__
         'relu'
     """
+    custom_objects = _visible(custom_objects)
     if not isinstance(name, str):
         raise TypeError(f"An activation is stored by name, but received {name!r} "
                         f"({type(name).__name__}). Pass a string such as 'relu'.")
@@ -391,6 +406,10 @@ def serialize(activation: str | Callable[..., Any] | None) -> str:
     name = getattr(activation, "__name__", None)
     if name in _BUILTINS and _BUILTINS[name] is activation:
         return name
+    from lamina.saving.registry import is_registered
+
+    if is_registered(activation):
+        return _saved_name(activation)
     raise ValueError(
         f"The activation {activation!r} is not a built-in activation, so it "
         f"cannot be saved by name. Register it with "

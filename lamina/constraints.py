@@ -199,6 +199,20 @@ def _lookup(name: str, custom_objects: Mapping[str, Any] | None) -> Any:
                      f"w -> w.")
 
 
+def _visible(custom_objects: Any) -> dict[str, Any]:
+    """`custom_objects` plus everything registered with `register_keras_serializable`."""
+    from lamina.saving.registry import visible_objects
+
+    return visible_objects(custom_objects)
+
+
+def _saved_name(obj: Any) -> str:
+    """The registered `"package>name"` of a user class or function, else its name."""
+    from lamina.saving.registry import get_registered_name
+
+    return get_registered_name(obj)
+
+
 def deserialize(config: str | Mapping[str, Any],
                 custom_objects: Mapping[str, Any] | None = None) -> Constraint:
     """Rebuild a constraint from a name or a `{"class_name", "config"}` dict.
@@ -218,6 +232,7 @@ def deserialize(config: str | Mapping[str, Any],
         >>> deserialize({"class_name": "MaxNorm", "config": {"max_value": 3}}).max_value
         3
     """
+    custom_objects = _visible(custom_objects)
     if isinstance(config, str):
         found = _lookup(config, custom_objects)
         return found() if inspect.isclass(found) else found
@@ -288,7 +303,7 @@ def serialize(constraint: Constraint | str | None) -> dict[str, Any] | None:
     if isinstance(constraint, str):
         constraint = deserialize(constraint)
     if isinstance(constraint, Constraint):
-        return {"class_name": type(constraint).__name__,
+        return {"class_name": _saved_name(type(constraint)),
                 "config": constraint.get_config()}
     raise ValueError(f"The constraint {constraint!r} is not a Constraint, so it "
                      f"cannot be saved. Subclass lamina.constraints.Constraint "

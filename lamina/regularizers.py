@@ -183,6 +183,20 @@ def _unknown(name: str) -> ValueError:
                       f"of these, a Regularizer, or a callable weight -> scalar.")
 
 
+def _visible(custom_objects: Any) -> dict[str, Any]:
+    """`custom_objects` plus everything registered with `register_keras_serializable`."""
+    from lamina.saving.registry import visible_objects
+
+    return visible_objects(custom_objects)
+
+
+def _saved_name(obj: Any) -> str:
+    """The registered `"package>name"` of a user class or function, else its name."""
+    from lamina.saving.registry import get_registered_name
+
+    return get_registered_name(obj)
+
+
 def deserialize(config: str | Mapping[str, Any],
                 custom_objects: Mapping[str, Any] | None = None) -> Regularizer:
     """Rebuild a regularizer from a name or a `{"class_name", "config"}` dict.
@@ -203,6 +217,7 @@ def deserialize(config: str | Mapping[str, Any],
         >>> deserialize({"class_name": "L2", "config": {"l2": 0.001}}).l2
         0.001
     """
+    custom_objects = _visible(custom_objects)
     if isinstance(config, str):
         if custom_objects and config in custom_objects:
             found = custom_objects[config]
@@ -281,7 +296,7 @@ def serialize(regularizer: Regularizer | str | None) -> dict[str, Any] | None:
     if isinstance(regularizer, str):
         regularizer = deserialize(regularizer)
     if isinstance(regularizer, Regularizer):
-        return {"class_name": type(regularizer).__name__,
+        return {"class_name": _saved_name(type(regularizer)),
                 "config": regularizer.get_config()}
     raise ValueError(f"The regularizer {regularizer!r} is not a Regularizer, so it "
                      f"cannot be saved. Subclass lamina.regularizers.Regularizer "

@@ -61,6 +61,20 @@ def _lookup(name: str, custom_objects: Mapping[str, Any] | None) -> Any:
                      f"callable (shape, dtype) -> array.")
 
 
+def _visible(custom_objects: Any) -> dict[str, Any]:
+    """`custom_objects` plus everything registered with `register_keras_serializable`."""
+    from lamina.saving.registry import visible_objects
+
+    return visible_objects(custom_objects)
+
+
+def _saved_name(obj: Any) -> str:
+    """The registered `"package>name"` of a user class or function, else its name."""
+    from lamina.saving.registry import get_registered_name
+
+    return get_registered_name(obj)
+
+
 def deserialize(config: str | Mapping[str, Any],
                 custom_objects: Mapping[str, Any] | None = None) -> Initializer:
     """Rebuild an initializer from a name or a `{"class_name", "config"}` dict.
@@ -81,6 +95,7 @@ def deserialize(config: str | Mapping[str, Any],
         >>> deserialize({"class_name": "HeNormal", "config": {"seed": 1}}).seed
         1
     """
+    custom_objects = _visible(custom_objects)
     if isinstance(config, str):
         found = _lookup(config, custom_objects)
         return found() if inspect.isclass(found) else found
@@ -153,7 +168,7 @@ def serialize(initializer: Initializer | str | None) -> dict[str, Any] | None:
     if isinstance(initializer, str):
         initializer = deserialize(initializer)
     if isinstance(initializer, Initializer):
-        return {"class_name": type(initializer).__name__,
+        return {"class_name": _saved_name(type(initializer)),
                 "config": initializer.get_config()}
     raise ValueError(f"The initializer {initializer!r} is not an Initializer, so it "
                      f"cannot be saved. Subclass lamina.initializers.Initializer "
