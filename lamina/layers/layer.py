@@ -278,13 +278,17 @@ class Layer:
 
     @property
     def losses(self) -> list[jax.Array]:
-        """Weight-regularization penalties and losses added by the last call."""
-        out = list(self._activity_losses)
-        for layer in self._flat_layers():
+        """Losses added by the last call and weight-regularization penalties, layer by
+        layer (each layer's activity losses, then its weights' penalties), as tf.keras."""
+        out: list[jax.Array] = []
+        seen: set[int] = set()
+        for layer in [self, *self._flat_layers()]:
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
             out.extend(layer._activity_losses)
-        for v in self.weights:
-            if v.regularizer is not None:
-                out.append(v.regularizer(v.value))
+            out.extend(v.regularizer(v.value) for v in layer._tracked()[0]
+                       if v.regularizer is not None)
         return out
 
     # -- build and call -------------------------------------------------------
