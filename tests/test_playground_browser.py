@@ -117,7 +117,8 @@ def test_browser_controls_change_network(browser_page):
 
 def test_browser_shows_server_error_in_page(browser_page):
     page, _, _, _ = browser_page
-    page.evaluate("window.lamina.send({type: 'set', changes: {networkShape: [1, 2, 3, 4, 5, 6, 7]}})")
+    page.evaluate("window.lamina.send({type: 'set', "
+                  "changes: {networkShape: [1, 2, 3, 4, 5, 6, 7]}})")
     page.wait_for_selector("#message:not([hidden])")
     assert "at most 6" in page.text_content("#message")
     page.evaluate("window.lamina.send({type: 'ping', t: 1})")  # the session still answers

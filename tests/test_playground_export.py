@@ -19,7 +19,8 @@ def _run_all(texts: list, tmp_path) -> list:
     for n, text in enumerate(texts):
         paths.append(tmp_path / f"run_{n}.py")
         paths[-1].write_text(text)
-    driver = "import runpy, sys\nfor p in sys.argv[1:]:\n    runpy.run_path(p, run_name='__main__')\n"
+    driver = ("import runpy, sys\n"
+              "for p in sys.argv[1:]:\n    runpy.run_path(p, run_name='__main__')\n")
     out = subprocess.run([sys.executable, "-c", driver, *map(str, paths)], capture_output=True,
                          text=True, timeout=300, env={"JAX_PLATFORMS": "cpu",
                                                       "PATH": "/usr/bin:/bin"})

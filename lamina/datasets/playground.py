@@ -96,7 +96,8 @@ def _circle(rand: Rand, n: int, noise: float) -> list:
             nx = _uniform(rand, -radius, radius) * noise
             ny = _uniform(rand, -radius, radius) * noise
             dx, dy = x + nx, y + ny
-            label = 1.0 if math.sqrt(dx * dx + dy * dy) < radius * 0.5 else -1.0
+            inside = math.sqrt(dx * dx + dy * dy) < radius * 0.5
+            label = 1.0 if inside else -1.0
             points.append((x, y, label))
     return points
 
@@ -159,7 +160,8 @@ _GAUSSIANS = ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5,
 def _gauss_label(x: float, y: float) -> float:
     label = 0.0
     for cx, cy, sign in _GAUSSIANS:
-        new = sign * _scale(math.sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy)), (0, 2), (1, 0), clamp=True)
+        d = math.sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy))
+        new = sign * _scale(d, (0, 2), (1, 0), clamp=True)
         if abs(new) > abs(label):
             label = new
     return label

@@ -47,7 +47,7 @@ class Tab:
         self.per_epoch_s = 2e-3
 
     async def send(self, message: dict) -> None:
-        await self.ws.send_text(json.dumps(message, separators=(",", ":")))
+        await self.ws.send_text(json.dumps(message, separators=(",", ":"), allow_nan=False))
 
     async def run(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.app.executor, fn, *args)

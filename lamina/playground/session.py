@@ -29,6 +29,12 @@ _DEFAULT_POOL = engine.ModelPool()
 _DATA = {"dataset", "regDataset", "noise", "percTrainData", "seed", "problem"}
 
 
+def _json_floats(a: Any) -> list:
+    """Rounded floats for JSON, which has no NaN or infinity (a diverged run)."""
+    return np.nan_to_num(np.asarray(a, np.float64), nan=0.0, posinf=1e6,
+                         neginf=-1e6).round(5).tolist()
+
+
 @dataclasses.dataclass
 class Segment:
     """Epochs trained with one learning rate and batch size, after some edits."""
@@ -186,15 +192,16 @@ class Session:
     # -- what the page draws ------------------------------------------------------
     def network(self) -> list:
         """Per Dense layer: {"kernel": rows of floats, "bias": floats}."""
-        return [{"kernel": np.asarray(self.snapshot.weights[k]).round(5).tolist(),
-                 "bias": np.asarray(self.snapshot.weights[b]).round(5).tolist()}
+        w = self.snapshot.weights
+        return [{"kernel": _json_floats(w[k]), "bias": _json_floats(w[b])}
                 for _, k, b in self._dense_positions()]
 
     def frame(self) -> dict:
         """What changed since the last frame: epoch, losses, grids, weights."""
         b64 = lambda a: base64.b64encode(a.tobytes()).decode("ascii")  # noqa: E731
-        return {"type": "frame", "epoch": self.epoch, "loss_train": self.losses[0],
-                "loss_test": self.losses[1], "output": b64(self._out),
+        finite = lambda v: v if np.isfinite(v) else None  # noqa: E731 - JSON has no NaN
+        return {"type": "frame", "epoch": self.epoch, "loss_train": finite(self.losses[0]),
+                "loss_test": finite(self.losses[1]), "output": b64(self._out),
                 "neurons": b64(self._hidden), "weights": self.network()}
 
     def describe(self) -> dict:
@@ -203,7 +210,7 @@ class Session:
                 "hash": serialize_hash(self.state), "grid": GRID, "neuron_grid": NEURON_GRID,
                 "train": np.c_[self.xy_train, self.y_train].round(4).tolist(),
                 "test": np.c_[self.xy_test, self.y_test].round(4).tolist(),
-                "history": self.loss_history[-2000:],
+                "history": [h for h in self.loss_history[-2000:] if np.isfinite(h[1:]).all()],
                 **{k: v for k, v in self.frame().items() if k != "type"}}
 
     def timed_train(self, budget_s: float, max_epochs: int, per_epoch_s: float) -> tuple:

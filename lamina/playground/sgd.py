@@ -1,16 +1,14 @@
 """The SGD explorer: one-feature linear regression trained batch by batch.
 
 The page animates the fitted line, the loss and the path of `(w, b)` over the
-loss surface. Every batch's weights are needed, so the path comes from one
-compiled scan over the shuffled batches of all epochs (the same update as
-Lamina's `SGD` on `Dense(1)` with `loss="mse"`), cached per shape by `jax.jit`.
+loss surface. Every batch's weights are needed, and every slider position is a new
+shape, so the path is computed with NumPy (no compilation, nothing cached): the
+same update as Lamina's `SGD` on `Dense(1)` with `loss="mse"`, which a test checks.
 """
 from __future__ import annotations
 
 from typing import Any
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 _LIMITS = {"learning_rate": (1e-4, 2.0), "batch_size": (1, 256), "examples": (4, 512),
@@ -38,20 +36,30 @@ def _settings(raw: Any) -> dict:
     return out
 
 
-@jax.jit
-def _path(x: Any, y: Any, order: Any, lr: Any) -> tuple:
-    """Scan SGD over `order` (batches x batch_size indices): weights and loss per step."""
+def sgd_path(x: np.ndarray, y: np.ndarray, order: np.ndarray, learning_rate: float,
+             start: tuple = START) -> tuple:
+    """Minibatch SGD on `mean((w x + b - y)^2)` over the batches `order` (steps, batch).
 
-    def loss(params: Any, xb: Any, yb: Any) -> Any:
-        return jnp.mean(jnp.square(params[0] * xb + params[1] - yb))
+    Returns:
+        `(params, losses)`: `(steps, 2)` weights after each batch, and the loss on all
+        the data after each batch.
 
-    def step(params: Any, idx: Any) -> tuple:
-        grads = jax.grad(loss)(params, x[idx], y[idx])
-        params = params - lr * grads
-        return params, (params, loss(params, x, y))
-
-    start = jnp.array(START, jnp.float32)
-    _, (params, losses) = jax.lax.scan(step, start, order)
+    Example:
+        >>> x = np.array([0.0, 1.0], np.float32); y = np.array([1.0, 3.0], np.float32)
+        >>> params, losses = sgd_path(x, y, np.array([[0, 1]]), 0.5, start=(0.0, 0.0))
+        >>> params.tolist(), losses.round(3).tolist()
+        ([[1.5, 2.0]], [0.625])
+    """
+    w, b = np.float32(start[0]), np.float32(start[1])
+    lr = np.float32(learning_rate)
+    params = np.empty((len(order), 2), np.float32)
+    losses = np.empty(len(order), np.float32)
+    with np.errstate(all="ignore"):
+        for i, idx in enumerate(order):
+            err = w * x[idx] + b - y[idx]  # d/dw mean(err^2) = 2 mean(err x)
+            w, b = w - lr * 2 * np.mean(err * x[idx]), b - lr * 2 * np.mean(err)
+            params[i] = w, b
+            losses[i] = np.mean(np.square(w * x + b - y))
     return params, losses
 
 
@@ -78,11 +86,11 @@ def explore(raw: Any) -> dict:
     steps = n // bs
     order = np.concatenate([rng.permutation(n)[: steps * bs].reshape(steps, bs)
                             for _ in range(s["epochs"])])
-    params, losses = _path(x, y, order, np.float32(s["learning_rate"]))
-    params, losses = np.asarray(params), np.asarray(losses)
+    params, losses = sgd_path(x, y, order, s["learning_rate"])
     start_loss = float(np.mean((START[0] * x + START[1] - y) ** 2))
-    finite = np.isfinite(losses) & np.all(np.isfinite(params), axis=1)
-    keep = int(finite.argmin()) if not finite.all() else len(losses)  # stop at divergence
+    sane = (np.abs(losses) < 1e6) & np.all(np.abs(params) < 1e6, axis=1)  # JSON-safe
+    keep = int(sane.argmin()) if not sane.all() else len(losses)  # stop at divergence
+    losses, params = losses.astype(np.float64), params.astype(np.float64)
     return {"type": "sgd", "settings": s, "x": x.round(4).tolist(), "y": y.round(4).tolist(),
             "path": [list(START)] + params[:keep].round(5).tolist(),
             "loss": [start_loss] + losses[:keep].round(6).tolist(),

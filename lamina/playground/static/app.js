@@ -62,7 +62,8 @@ function onFrame(msg, fromSetup = false) {
     output: Draw.decode(msg.output), neurons: Draw.decode(msg.neurons), weights: msg.weights };
   if (!fromSetup && msg.type === "frame") {
     const h = app.history;
-    if (!h.length || h[h.length - 1][0] !== msg.epoch) h.push([msg.epoch, msg.loss_train, msg.loss_test]);
+    const ok = msg.loss_train !== null && msg.loss_test !== null;
+    if (ok && (!h.length || h[h.length - 1][0] !== msg.epoch)) h.push([msg.epoch, msg.loss_train, msg.loss_test]);
     if (h.length > 4000) app.history = h.filter((_, i) => i % 2 === 0);
   }
   if (!app.pendingDraw) { app.pendingDraw = true; requestAnimationFrame(drawFrame); }
@@ -73,8 +74,8 @@ function drawFrame() {
   const f = app.frame, s = app.state;
   if (!f || !s) return;
   $("iter-number").textContent = f.epoch.toLocaleString("en-US", { minimumIntegerDigits: 6 });
-  $("loss-train").textContent = f.lossTrain.toFixed(3);
-  $("loss-test").textContent = f.lossTest.toFixed(3);
+  $("loss-train").textContent = f.lossTrain === null ? "NaN" : f.lossTrain.toFixed(3);
+  $("loss-test").textContent = f.lossTest === null ? "NaN" : f.lossTest.toFixed(3);
   const now = performance.now();
   if (now - app.rate.t > 1000) {
     const eps = ((f.epoch - app.rate.epoch) * 1000) / (now - app.rate.t);
