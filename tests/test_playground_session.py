@@ -15,8 +15,8 @@ def test_session_update_live_reset_and_data():
     s.train(2)
     assert s.update({"learningRate": 0.1, "batchSize": 5}) == "live" and s.epoch == 2
     assert s.update({"activation": "relu"}) == "reset" and s.epoch == 0
-    points = s.xy_train.copy()
-    assert s.update({"noise": 20}) == "data" and not np.array_equal(points, s.xy_train)
+    labels = s.y_train.copy()  # xor's noise moves where labels are read, not the points
+    assert s.update({"noise": 20}) == "data" and not np.array_equal(labels, s.y_train)
     assert s.update({"xSquared": True}) == "data" and s.x_train.shape == (250, 3)
 
 
