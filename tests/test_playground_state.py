@@ -54,6 +54,7 @@ def test_parse_hash_hide_keys_kept():
 
 def test_parse_hash_ignores_bad_values_like_playground():
     s = parse_hash("#activation=swish&batchSize=999&networkShape=8,99&noise=abc&learningRate=")
+    assert parse_hash("#networkShape=16,2").networkShape == [16, 2]  # wider on request
     d = PlaygroundState()
     assert (s.activation, s.batchSize, s.networkShape, s.noise, s.learningRate) == (
         d.activation, d.batchSize, d.networkShape, d.noise, d.learningRate)
@@ -78,7 +79,7 @@ def test_apply_update_rejects_unknown_key():
     ({"batchSize": 31}, "from 1 to 30"),
     ({"learningRate": float("nan")}, "learningRate"),
     ({"networkShape": [8] * 7}, "at most 6"),
-    ({"networkShape": [9]}, "from 1"),
+    ({"networkShape": [33]}, "from 1"),
     ({"networkShape": list(range(10**6))}, "at most 6"),
     ({"activation": "swish"}, "relu"),
     ({"x": False, "y": False}, "input feature"),

@@ -22,7 +22,7 @@ PROBLEMS = ("classification", "regression")
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 INPUTS = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")
 MAX_LAYERS = 6
-MAX_NEURONS = 8
+MAX_NEURONS = 32  # the page's buttons stop at 8, as TensorFlow Playground's; wider on request
 HIDE_SUFFIX = "_hide"
 
 # (name, kind, choices or (low, high)) in TensorFlow Playground's serialization order.

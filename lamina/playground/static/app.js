@@ -243,7 +243,8 @@ function buildNetwork() {
       `<button class="icon-button small" title="Remove a neuron"><svg><use href="#i-minus"/></svg></button>`;
     const [plus, minus] = btns.querySelectorAll("button");
     plus.id = `add-neuron-${l}`; minus.id = `remove-neuron-${l}`;
-    plus.onclick = () => { if (units < 8) setShape(active.map((u, i) => (i === l ? u + 1 : u))); };
+    plus.title = "Add a neuron (Shift-click: beyond 8, up to 32)";
+    plus.onclick = (e) => { if (units < (e.shiftKey ? 32 : 8)) setShape(active.map((u, i) => (i === l ? u + 1 : u))); };
     minus.onclick = () => { if (units > 1) setShape(active.map((u, i) => (i === l ? u - 1 : u))); };
     const info = document.createElement("div");
     info.className = "layer-info"; info.style.left = bx - 28 + "px"; info.style.top = by - 56 + "px";
