@@ -110,6 +110,11 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
 
     def as_list(tree: Any) -> list:
         if isinstance(tree, dict):
+            missing = [k for k in output_names if k not in tree]
+            if missing:
+                raise ValueError(f"The targets are a dict with keys {sorted(tree)}, but the "
+                                 f"model's outputs are named {list(output_names)}; missing "
+                                 f"{missing}. Key y by output name.")
             return [tree[k] for k in output_names]
         if isinstance(tree, (list, tuple)):
             return list(tree)

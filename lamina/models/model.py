@@ -11,16 +11,22 @@ from lamina.core import train as core_train
 from lamina.layers.layer import Layer, _none_batch, _shape_of
 from lamina.layers.variable import StatelessScope
 from lamina.models import compile_utils
+from lamina.models.custom_step import CustomSteps
 from lamina.models.trainer import Trainer
 from lamina.saving.mixin import Saveable
 
 
-class Model(Trainer, Saveable, Layer):
+class Model(Trainer, Saveable, CustomSteps, Layer):
     """A trainable stack of layers, as `keras.Model`.
 
     Subclass it with layers as attributes and a `call(inputs, training=None)`, or use
-    `Sequential`. `compile` sets the optimizer, loss and metrics; `fit`, `evaluate` and
-    `predict` run compiled XLA programs (one per epoch for training).
+    `Sequential`, or call `Model(inputs, outputs)` on a graph of layers (`Functional`).
+    `compile` sets the optimizer, loss and metrics; `fit`, `evaluate` and `predict`
+    run compiled XLA programs (one per epoch for training). Override `train_step` /
+    `test_step` for custom training (see `CustomSteps.train_step`).
+
+    `compile` fixes which weights train: set `layer.trainable = False` before it (a
+    frozen discriminator in a GAN); a model compiled earlier keeps its own setting.
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Model":
@@ -80,8 +86,11 @@ class Model(Trainer, Saveable, Layer):
         self._compiled = None
         self._programs = None
         self.optimizer._state = None
+        self._compiled_weights = None
         if self.built:
             self._resolve_compile()
+            self._compiled_weights = _WeightLists(self.trainable_weights,
+                                                  self.non_trainable_weights)
 
     def _resolve_compile(self) -> compile_utils.Compiled:
         if self._compiled is None:
@@ -232,7 +241,7 @@ class Model(Trainer, Saveable, Layer):
         if self._programs is not None:
             return self._programs
         compiled = self._resolve_compile()
-        tv, ntv = self.trainable_weights, self.non_trainable_weights
+        tv, ntv = self._weights_at_compile()
 
         def forward(trainable: tuple, non_trainable: tuple, x: Any, *, training: bool,
                     rng: Any) -> tuple:
@@ -251,7 +260,7 @@ class Model(Trainer, Saveable, Layer):
         optimizer = self.optimizer.transform()
         step = self._train_step_fn(forward, compiled.objective, optimizer,
                                    constrain if constrained else None)
-        eval_step = core_train.make_eval_step(forward, compiled.objective)
+        eval_step = self._eval_step_fn(forward, compiled.objective)
         self._programs = {
             "tv": tv, "ntv": ntv, "forward": forward, "optimizer": optimizer,
             "train_step": jax.jit(step),
@@ -266,6 +275,22 @@ class Model(Trainer, Saveable, Layer):
         }
         return self._programs
 
-    def _train_step_fn(self, forward: Callable, objective: core_train.Objective,
-                       optimizer: Any, constrain: Callable | None) -> Callable:
-        return core_train.make_train_step(forward, objective, optimizer, constrain)
+    def _weights_at_compile(self) -> tuple[list, list]:
+        """The trainable and non-trainable weights as they were at `compile`, as in
+        tf.keras (unless the model gained or lost weights since; then the current)."""
+        current = _WeightLists(self.trainable_weights, self.non_trainable_weights)
+        snapshot = getattr(self, "_compiled_weights", None)
+        if snapshot is None or snapshot.ids() != current.ids():
+            self._compiled_weights = snapshot = current
+        return snapshot.trainable, snapshot.non_trainable
+
+
+class _WeightLists:
+    """The weight lists fixed at compile (a plain object, so that layer tracking
+    does not take its Variables for the model's own)."""
+
+    def __init__(self, trainable: list, non_trainable: list):
+        self.trainable, self.non_trainable = trainable, non_trainable
+
+    def ids(self) -> list[int]:
+        return sorted(id(v) for v in self.trainable + self.non_trainable)

@@ -14,7 +14,8 @@ def _shape_text(shape: Any) -> str:
 
 def print_summary(model: Any, line_length: int | None = None,
                   print_fn: Callable[[str], Any] | None = None) -> None:
-    """Print `Layer (type) | Output Shape | Param #` rows and the totals.
+    """Print `Layer (type) | Output Shape | Param #` rows and the totals; functional
+    models also get a `Connected to` column (`'dense[0][0]'`: layer, call, output).
 
     Example:
         >>> import lamina as keras
@@ -34,8 +35,13 @@ def print_summary(model: Any, line_length: int | None = None,
         _________________________________________________________________
     """
     print_fn = print_fn or print
-    width = line_length or 65
-    cols = [int(width * 0.45), int(width * 0.85), width]
+    connections = getattr(model, "_connections", None)
+    if connections is None:
+        width = line_length or 65
+        cols = [int(width * 0.45), int(width * 0.85), width]
+    else:
+        width = line_length or 98
+        cols = [int(width * 0.33), int(width * 0.55), int(width * 0.67), width]
     if not model.built:
         raise ValueError(f"Model '{model.name}' has not been built yet, so it has no weights "
                          "to summarize. Declare the input shape (keras.layers.Input(shape=...)"
@@ -52,16 +58,22 @@ def print_summary(model: Any, line_length: int | None = None,
 
     print_fn(f'Model: "{model.name}"')
     print_fn("_" * width)
-    print_fn(row([" Layer (type)", "Output Shape", "Param #"]))
+    header = [" Layer (type)", "Output Shape", "Param #"]
+    print_fn(row(header if connections is None else header + ["Connected to"]))
     print_fn("=" * width)
-    layers = model.layers
-    for i, layer in enumerate(layers):
-        try:
-            shape = _shape_text(layer.output_shape)
-        except AttributeError:
-            shape = "?"
-        params = str(layer.count_params()) if layer.built else "0 (unbuilt)"
-        print_fn(row([f" {layer.name} ({type(layer).__name__})", shape, params]))
+    for layer in model.layers:
+        fields = [f" {layer.name} ({type(layer).__name__})", _layer_shape(layer),
+                  str(layer.count_params()) if layer.built else "0 (unbuilt)"]
+        if connections is None:
+            print_fn(row(fields))
+        else:
+            sources = [f"'{name}'" for name in connections(layer)]
+            lines = [s + "," for s in sources[:-1]] + sources[-1:] or [""]
+            lines[0] = "[" + lines[0]
+            lines[-1] = lines[-1] + "]"
+            print_fn(row(fields + [lines[0]]))
+            for more in lines[1:]:
+                print_fn(row(["", "", "", " " + more]))
         print_fn("")
     total = sum(v.size for v in model.weights)
     trainable = sum(v.size for v in model.trainable_weights)
@@ -71,6 +83,17 @@ def print_summary(model: Any, line_length: int | None = None,
     print_fn(f"Trainable params: {trainable} ({nbytes(trainable)})")
     print_fn(f"Non-trainable params: {total - trainable} ({nbytes(total - trainable)})")
     print_fn("_" * width)
+
+
+def _layer_shape(layer: Any) -> str:
+    from lamina.layers.input_layer import InputLayer
+
+    try:
+        shape = _shape_text(layer.output_shape)
+    except AttributeError:
+        return "?"
+    # tf.keras prints an InputLayer's shape as a list of one shape.
+    return f"[{shape}]" if isinstance(layer, InputLayer) else shape
 
 
 def _bytes(n: int) -> str:

@@ -1,0 +1,247 @@
+"""The graph of a functional model: symbolic calls record nodes, `map_graph` orders them.
+
+Calling a layer on a `KerasTensor` (see `call_symbolic`) builds the layer, infers the
+output shapes with `jax.eval_shape` and records a `Node` on the layer. A node keeps
+the layer's call arguments with the symbolic tensors in place, so the model can run
+the same call on arrays later. Each output tensor's `_keras_history` is
+`(layer, node_index, tensor_index)`.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from lamina.layers.input_layer import InputLayer, KerasTensor
+from lamina.layers.variable import StatelessScope
+
+# The batch size the shapes are traced with when the batch dimension is unknown.
+_PLACEHOLDER_BATCH = 2
+
+
+def map_tensors(fn: Callable[[Any], Any], tree: Any) -> Any:
+    """Apply `fn` to every leaf of nested lists, tuples and dicts (dicts keep keys)."""
+    if isinstance(tree, dict):
+        return {k: map_tensors(fn, v) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(map_tensors(fn, v) for v in tree)
+    return fn(tree)
+
+
+def flatten(tree: Any) -> list:
+    """The leaves of nested lists, tuples and dicts (dicts in sorted key order)."""
+    if isinstance(tree, dict):
+        return [leaf for k in sorted(tree) for leaf in flatten(tree[k])]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for v in tree for leaf in flatten(v)]
+    return [tree]
+
+
+def symbolic_leaves(tree: Any) -> list[KerasTensor]:
+    """The `KerasTensor`s in a tree, in `flatten` order."""
+    return [t for t in flatten(tree) if isinstance(t, KerasTensor)]
+
+
+def describe(tensor: KerasTensor) -> str:
+    """`"the output of 'dense' (shape (None, 3))"`, for error messages."""
+    layer = tensor._keras_history[0] if tensor._keras_history else None
+    source = f"'{layer.name}'" if layer is not None else "an unknown layer"
+    return f"the output of {source} (shape {tensor.shape})"
+
+
+class Node:
+    """One call of a layer on symbolic tensors.
+
+    Attributes:
+        layer: the layer called.
+        index: the position of this node in `layer._inbound_nodes`.
+        inputs: the first call argument, with `KerasTensor`s in place.
+        args: further positional arguments.
+        kwargs: keyword arguments (without `training`).
+        training: the `training` flag given at the call, or None to inherit it.
+        outputs: the output structure of `KerasTensor`s.
+    """
+
+    def __init__(self, layer: Any, inputs: Any, args: tuple, kwargs: dict,
+                 training: Any, outputs: Any):
+        self.layer = layer
+        self.index = len(layer.__dict__.setdefault("_inbound_nodes", []))
+        self.inputs, self.args, self.kwargs, self.training = inputs, args, kwargs, training
+        self.outputs = outputs
+        self.flat_outputs = symbolic_leaves(outputs)
+        self.inbound = symbolic_leaves((inputs, args, kwargs))
+        layer._inbound_nodes.append(self)
+
+    def run(self, env: dict[int, Any], training: Any) -> None:
+        """Call the layer on the values in `env` (by tensor id) and store its outputs."""
+        value = lambda t: env[id(t)] if isinstance(t, KerasTensor) else t  # noqa: E731
+        inputs = map_tensors(value, self.inputs)
+        args = map_tensors(value, self.args)
+        kwargs = map_tensors(value, self.kwargs)
+        mode = training if self.training is None else self.training
+        outputs = self.layer(inputs, *args, training=mode, **kwargs)
+        for tensor, out in zip(self.flat_outputs, flatten(outputs)):
+            env[id(tensor)] = out
+
+
+def _placeholder(tensor: KerasTensor) -> jax.ShapeDtypeStruct:
+    shape = tuple(_PLACEHOLDER_BATCH if d is None else d for d in tensor.shape)
+    if any(d is None for d in tensor.shape[1:]):
+        raise ValueError(f"{describe(tensor)} has an unknown non-batch dimension; Lamina "
+                         "needs every dimension but the batch. Give the full shape in "
+                         "keras.Input(shape=...).")
+    return jax.ShapeDtypeStruct(shape, jnp.dtype(tensor.dtype))
+
+
+def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
+                  kwargs: dict) -> Any:
+    """Call `layer` on symbolic tensors: build it, infer the outputs, record a node.
+
+    Args:
+        layer: the layer (or model) called.
+        inputs: a `KerasTensor`, or a list/tuple/dict holding some.
+        args: further positional call arguments (may hold `KerasTensor`s).
+        training: the `training` argument of the call, or None.
+        kwargs: further keyword call arguments.
+
+    Returns:
+        `KerasTensor`s in the structure of the layer's outputs.
+
+    Raises:
+        ValueError: when the layer cannot be called on tensors of these shapes; the
+            message names the layers that produced the inputs and their shapes.
+
+    Example:
+        >>> from lamina import layers
+        >>> x = layers.Input(shape=(3,), name="features")
+        >>> y = layers.Dense(2, name="hidden")(x)
+        >>> y.shape, y._keras_history[0].name
+        ((None, 2), 'hidden')
+    """
+    tensors = symbolic_leaves((inputs, args, kwargs))
+    batch = next((t.shape[0] for t in tensors if t.shape and t.shape[0] is not None), None)
+
+    def run(values: list) -> Any:
+        env = {id(t): v for t, v in zip(tensors, values)}
+        value = lambda t: env[id(t)] if isinstance(t, KerasTensor) else t  # noqa: E731
+        x, a, kw = map_tensors(value, (inputs, args, kwargs))
+        return layer(x, *a, training=False, **kw)
+
+    try:
+        # A building scope: weights made in `build` keep their values; nothing else sticks.
+        with StatelessScope(building=True):
+            out = jax.eval_shape(run, [_placeholder(t) for t in tensors])
+    except (ValueError, TypeError, IndexError) as err:
+        received = "; ".join(describe(t) for t in tensors)
+        raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) cannot be called "
+                         f"on {received}: {err}") from err
+
+    node_index = len(layer.__dict__.get("_inbound_nodes", []))
+
+    def to_tensor(s: Any) -> KerasTensor:
+        shape = tuple(s.shape)
+        if shape and batch is None and shape[0] == _PLACEHOLDER_BATCH:
+            shape = (None,) + shape[1:]
+        return KerasTensor(shape, s.dtype, layer.name)
+
+    outputs = map_tensors(to_tensor, out)
+    for i, tensor in enumerate(flatten(outputs)):
+        tensor._keras_history = (layer, node_index, i)
+        tensor.name = layer.name if i == 0 else f"{layer.name}_{i}"
+    Node(layer, inputs, tuple(args), dict(kwargs), training, outputs)
+    return outputs
+
+
+def is_input_tensor(tensor: KerasTensor) -> bool:
+    """Whether the tensor is the output of an `InputLayer` (a model input)."""
+    return isinstance(tensor._keras_history[0], InputLayer)
+
+
+class Graph(NamedTuple):
+    """A functional model's graph, ordered for execution.
+
+    Attributes:
+        nodes: the nodes in an order where every node comes after its inputs' nodes.
+        layers: the layers, `InputLayer`s included, in Keras's order (deepest first,
+            ties in the order a depth-first walk from the outputs meets them).
+    """
+
+    nodes: list[Node]
+    layers: list[Any]
+
+
+def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> Graph:
+    """Order the nodes between `inputs` and `outputs`.
+
+    Args:
+        inputs: the model's input tensors (outputs of `InputLayer`s).
+        outputs: the model's output tensors.
+
+    Returns:
+        The `Graph`.
+
+    Raises:
+        ValueError: when an output depends on an input that is not in `inputs`.
+    """
+    input_ids = {id(t) for t in inputs}
+    finished: dict[int, Node] = {}
+    order: list[Node] = []
+    first_seen: dict[int, int] = {}
+    input_layers: list[Any] = []
+
+    def visit(tensor: KerasTensor, consumer: Any) -> None:
+        layer, index, _ = tensor._keras_history
+        first_seen.setdefault(id(layer), len(first_seen))
+        if id(tensor) in input_ids:
+            if layer not in input_layers:
+                input_layers.append(layer)
+            return
+        if isinstance(layer, InputLayer):
+            who = "a model output" if consumer is None else f"layer '{consumer.name}'"
+            raise ValueError(
+                f"Graph disconnected: {who} needs the input '{layer.name}' (shape "
+                f"{tensor.shape}), which is not among "
+                f"the model's inputs {[t._keras_history[0].name for t in inputs]}. Pass it in "
+                "Model(inputs=[...]).")
+        node = layer._inbound_nodes[index]
+        if id(node) in finished:
+            return
+        finished[id(node)] = node
+        for t in node.inbound:
+            visit(t, layer)
+        order.append(node)
+
+    for t in outputs:
+        visit(t, None)
+
+    # Depth: 0 at the outputs, one more than the deepest consumer for a producer.
+    depth: dict[int, int] = {}
+    for t in outputs:
+        depth.setdefault(_producer_key(t), 0)
+    for node in reversed(order):
+        d = depth.setdefault(id(node), 0)
+        for t in node.inbound:
+            key = _producer_key(t)
+            depth[key] = max(depth.get(key, 0), d + 1)
+    position = {id(node): i for i, node in enumerate(order)}
+    nodes = sorted(order, key=lambda n: (-depth[id(n)], position[id(n)]))
+
+    layer_depth: dict[int, int] = {}
+    layers: list[Any] = []
+    for layer in input_layers:
+        layer_depth[id(layer)] = depth.get(id(layer.output), 0)
+        layers.append(layer)
+    for node in nodes:
+        if id(node.layer) not in layer_depth:
+            layers.append(node.layer)
+        layer_depth[id(node.layer)] = max(layer_depth.get(id(node.layer), 0), depth[id(node)])
+    layers.sort(key=lambda l: (-layer_depth[id(l)], first_seen.get(id(l), 0)))
+    return Graph(nodes, layers)
+
+
+def _producer_key(tensor: KerasTensor) -> int:
+    layer, index, _ = tensor._keras_history
+    if isinstance(layer, InputLayer):
+        return id(layer.output)
+    return id(layer._inbound_nodes[index])
