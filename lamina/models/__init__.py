@@ -1,5 +1,8 @@
 """Models, as `keras.models`."""
+from lamina.models.functional import Functional, functional_from_config
 from lamina.models.model import Model
 from lamina.models.sequential import Sequential
+from lamina.saving.loading import load_model, model_from_json
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Functional", "Model", "Sequential", "functional_from_config", "load_model",
+           "model_from_json"]
