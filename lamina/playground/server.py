@@ -47,9 +47,11 @@ class Tab:
         self.per_epoch_s = 2e-3
 
     async def send(self, message: dict) -> None:
+        """Send one message as compact JSON (never NaN: JSON has none)."""
         await self.ws.send_text(json.dumps(message, separators=(",", ":"), allow_nan=False))
 
     async def run(self, fn: Any, *args: Any) -> Any:
+        """Run `fn(*args)` on the shared training threads."""
         return await asyncio.get_running_loop().run_in_executor(self.app.executor, fn, *args)
 
     def _need_session(self) -> Session:
@@ -59,6 +61,7 @@ class Tab:
         return self.session
 
     async def handle(self, message: dict) -> None:
+        """Act on one checked message; errors propagate to the caller, which reports."""
         kind = message.get("type")
         if kind == "ping":
             await self.send({"type": "pong", "t": message.get("t")})
@@ -139,6 +142,7 @@ class Tab:
             pass
 
     def close(self) -> None:
+        """Stop playing and drop the session (the tab closed)."""
         self.playing = False
         if self.loop_task is not None:
             self.loop_task.cancel()
