@@ -161,7 +161,8 @@ class Variable:
         return self.name
 
     def numpy(self) -> np.ndarray:
-        return np.asarray(self._value)
+        """A writable NumPy copy of the value."""
+        return np.array(self._value)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         out = np.asarray(self._value)

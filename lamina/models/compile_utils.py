@@ -62,13 +62,38 @@ def _as_list(metrics: Any) -> list:
     return [metrics]
 
 
+def check_identifiers(loss: Any, metrics: Any, weighted_metrics: Any) -> None:
+    """Resolve every loss and metric identifier once, so unknown names fail at
+    `compile` (before the model's outputs are known) with the list of valid ones."""
+    losses = list(loss.values()) if isinstance(loss, dict) else \
+        list(loss) if isinstance(loss, (list, tuple)) else [loss]
+    for item in losses:
+        if item is not None:
+            losses_mod.get(item)
+    for group in (metrics, weighted_metrics):
+        for item in _flat_metrics(group):
+            metrics_mod.get(item)
+
+
+def _flat_metrics(metrics: Any) -> list:
+    if metrics is None:
+        return []
+    if isinstance(metrics, dict):
+        return [m for v in metrics.values() for m in _flat_metrics(v)]
+    if isinstance(metrics, (list, tuple)):
+        return [m for v in metrics for m in _flat_metrics(v)]
+    return [metrics]
+
+
 def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str],
-          output_shapes: Sequence[tuple]) -> Compiled:
+          output_shapes: Sequence[tuple], weighted_metrics: Any = None) -> Compiled:
     """Resolve the compile settings against the model's outputs.
 
     Args:
         loss: a loss identifier, or one per output (list or dict).
-        metrics: a list of metric identifiers (for every output), or per output.
+        metrics: a list of metric identifiers (for every output), or per output; they
+            ignore sample weights, as in tf.keras.
+        weighted_metrics: the same, for metrics that take the sample and class weights.
         loss_weights: None, a list, or a dict of floats.
         output_names: the outputs' names.
         output_shapes: the outputs' shapes (`None` batch).
@@ -86,6 +111,7 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
     weights = [1.0 if w is None else float(w)
                for w in _per_output(loss_weights, output_names, "loss weights", 1.0)]
     metric_lists = _per_output(metrics, output_names, "metrics", None)
+    weighted_lists = _per_output(weighted_metrics, output_names, "metrics", None)
 
     names = ["loss"]
     accumulators: list[core_metrics.Accumulator] = [core_metrics.mean()]
@@ -94,18 +120,22 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
             if fn is not None:
                 names.append(f"{name}_loss")
                 accumulators.append(core_metrics.mean())
-    metric_slots: list[tuple[int, core_metrics.Accumulator]] = []
-    for i, (name, shape, fn) in enumerate(zip(output_names, output_shapes, loss_fns)):
-        for m in _as_list(metric_lists[i]):
-            metric = metrics_mod.get(m, loss=fn, output_shape=shape)
-            key = f"{name}_{metric.name}" if multi else metric.name
-            if key in names:
-                raise ValueError(f"Two metrics would both be logged as '{key}'. Give one of "
-                                 "them another name, e.g. metrics=[keras.metrics.AUC(name="
-                                 "'auc_2')].")
-            names.append(key)
-            metric_slots.append((i, metric.accumulator()))
-    accumulators.extend(acc for _, acc in metric_slots)
+    metric_slots: list[tuple[int, core_metrics.Accumulator, bool]] = []
+    for weighted, lists in ((False, metric_lists), (True, weighted_lists)):
+        for i, (name, shape, fn) in enumerate(zip(output_names, output_shapes, loss_fns)):
+            for m in _as_list(lists[i]):
+                metric = metrics_mod.get(m, loss=fn, output_shape=shape)
+                key = f"{name}_{metric.name}" if multi else metric.name
+                if weighted and key in names:
+                    key = f"{name}_weighted_{metric.name}" if multi else \
+                        f"weighted_{metric.name}"
+                if key in names:
+                    raise ValueError(f"Two metrics would both be logged as '{key}'. Give one "
+                                     "of them another name, e.g. metrics=[keras.metrics.AUC("
+                                     "name='auc_2')].")
+                names.append(key)
+                metric_slots.append((i, metric.accumulator(), weighted))
+    accumulators.extend(acc for _, acc, _ in metric_slots)
     num_trackers = len(names) - len(metric_slots)
 
     def as_list(tree: Any) -> list:
@@ -147,9 +177,9 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
             new += [accumulators[1 + j].update(states[1 + j], part, bs)
                     for j, part in enumerate(parts)]
         ys, ps = as_list(y_true), as_list(y_pred)
-        for j, (i, acc) in enumerate(metric_slots):
+        for j, (i, acc, weighted) in enumerate(metric_slots):
             k = num_trackers + j
-            new.append(acc.update(states[k], ys[i], ps[i], sw))
+            new.append(acc.update(states[k], ys[i], ps[i], sw if weighted else None))
         return tuple(new)
 
     def results(states: tuple) -> tuple:

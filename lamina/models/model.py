@@ -79,25 +79,32 @@ class Model(Trainer, Saveable, CustomSteps, Layer):
             raise TypeError(f"compile() got unexpected keyword argument(s) {sorted(kwargs)}. "
                             "Valid ones: optimizer, loss, metrics, loss_weights, "
                             "weighted_metrics, run_eagerly, steps_per_execution, jit_compile.")
-        self.optimizer = optimizers_mod.get(optimizer)
+        # Resolve everything first, so that a bad identifier leaves the model as it was.
+        resolved_optimizer = optimizers_mod.get(optimizer)
+        config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
+                  "loss_weights": loss_weights, "weighted_metrics": weighted_metrics}
+        compiled = self._build_compiled(config) if self.built else None
+        if compiled is None:
+            compile_utils.check_identifiers(loss, metrics, weighted_metrics)
+        self.optimizer = resolved_optimizer
         self.loss = loss
-        self._compile_config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
-                                "loss_weights": loss_weights}
-        self._compiled = None
+        self._compile_config = config
+        self._compiled = compiled
         self._programs = None
         self.optimizer._state = None
         self._compiled_weights = None
         if self.built:
-            self._resolve_compile()
             self._compiled_weights = _WeightLists(self.trainable_weights,
                                                   self.non_trainable_weights)
 
+    def _build_compiled(self, cfg: dict[str, Any]) -> compile_utils.Compiled:
+        return compile_utils.build(cfg["loss"], cfg["metrics"], cfg["loss_weights"],
+                                   self.output_names, self._output_shapes(),
+                                   cfg.get("weighted_metrics"))
+
     def _resolve_compile(self) -> compile_utils.Compiled:
         if self._compiled is None:
-            cfg = self._compile_config
-            self._compiled = compile_utils.build(cfg["loss"], cfg["metrics"],
-                                                 cfg["loss_weights"], self.output_names,
-                                                 self._output_shapes())
+            self._compiled = self._build_compiled(self._compile_config)
         return self._compiled
 
     @property
@@ -267,11 +274,10 @@ class Model(Trainer, Saveable, CustomSteps, Layer):
             "train_loop": core_train.make_train_loop(step, compiled.results),
             "eval_step": jax.jit(eval_step),
             "eval_loop": core_train.make_eval_loop(eval_step, compiled.results),
-            "init_state": jax.jit(lambda trainable: (optimizer.init(trainable),
-                                                     compiled.objective.init_metrics())),
+            "init_metrics": jax.jit(compiled.objective.init_metrics),
             "predict_loop": core_train.make_predict_loop(forward),
             "predict_step": core_train.make_predict_step(forward),
-            "results": compiled.results,
+            "results": jax.jit(compiled.results),
         }
         return self._programs
 

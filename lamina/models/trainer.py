@@ -62,9 +62,11 @@ class Trainer:
         """The training state from the Variables, the optimizer and the model's rng."""
         p = self._get_programs()
         trainable = tuple(v.value for v in p["tv"])
-        opt_state, metrics = p["init_state"](trainable)
         if self.optimizer._state is None:
-            self.optimizer._state = opt_state
+            # The optimizer's current transform: a learning rate set since the programs
+            # were made is in its hyperparameters, which the programs read from the state.
+            self.optimizer._state = jax.jit(self.optimizer.transform().init)(trainable)
+        metrics = p["init_metrics"]()
         if self._rng is None:
             self._rng = random_mod.next_key()
             self._seed = random_mod.next_seed()
@@ -171,6 +173,7 @@ class Trainer:
         self.stop_training = False
         # A callback may move the start (BackupAndRestore resuming a run).
         self._initial_epoch = int(initial_epoch)
+        self._state()  # the optimizer state exists before callbacks set the learning rate
         cbs.on_train_begin()
         logs: dict[str, float] = {}
         chunker = Chunker(every_batch=cbs.needs_every_batch("train"),
@@ -290,7 +293,7 @@ class Trainer:
                          cbs: Any) -> dict[str, float]:
         p = self._programs
         params = self._params()
-        metrics = p["init_state"](params[0])[1]
+        metrics = p["init_metrics"]()
         plan = batching.plan_epoch(n, batch_size, steps)
         static = dict(steps=plan.steps, batch_size=plan.batch_size, remainder=plan.remainder)
         every = cbs is not None and cbs.needs_every_batch("test")
@@ -311,7 +314,7 @@ class Trainer:
     def _evaluate_stream(self, stream: Any, cbs: Any) -> dict[str, float]:
         p = self._programs
         params = self._params()
-        metrics = p["init_state"](params[0])[1]
+        metrics = p["init_metrics"]()
         for i, batch in enumerate(stream):
             metrics = p["eval_step"](params, metrics, jax.device_put(tuple(batch)))
             if cbs is not None and cbs.has_batch_hooks("test"):
@@ -412,7 +415,7 @@ class Trainer:
         self._check_compiled("test_on_batch")
         arrays = _expand_1d(data_mod.adapt_xy(x, y, sample_weight))
         p = self._prepare(arrays.x)
-        metrics = p["init_state"](self._params()[0])[1]
+        metrics = p["init_metrics"]()
         metrics = p["eval_step"](self._params(), metrics, jax.device_put(tuple(arrays)))
         return self._format(_host_logs(self._names, p["results"](metrics)), return_dict)
 
