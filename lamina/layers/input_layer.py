@@ -71,9 +71,18 @@ class InputLayer(Layer):
         self.sample_shape = _check_shape(shape, "Input shape")
         self.batch_size = batch_size
         self._batch_input_shape = (batch_size,) + self.sample_shape
-        self.output = KerasTensor(self._batch_input_shape, self.dtype, self.name, (self, 0, 0))
+        self._tensor = KerasTensor(self._batch_input_shape, self.dtype, self.name, (self, 0, 0))
         self.built = True
         self._input_shape = self._output_shape = self._batch_input_shape
+
+    @property
+    def output(self) -> KerasTensor:
+        """The symbolic tensor this input layer provides."""
+        return self._tensor
+
+    @property
+    def input(self) -> KerasTensor:
+        return self._tensor
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "dtype": self.dtype,

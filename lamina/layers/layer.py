@@ -358,6 +358,31 @@ class Layer:
                                  "defined output shape. Call it on data or build the model.")
         return _as_keras_shape(self._output_shape)
 
+    def _only_node(self, what: str) -> Any:
+        nodes = self.__dict__.get("_inbound_nodes") or []
+        if not nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on a symbolic input, so it has no "
+                f"{what}. Build a model from keras.Input(shape=...) (functional, or a "
+                "Sequential whose first layer is an Input) to use layer.input/layer.output.")
+        if len(nodes) > 1:
+            raise AttributeError(
+                f"Layer '{self.name}' has been called {len(nodes)} times on symbolic inputs "
+                f"(a shared layer), so its {what} is ambiguous. Use the tensor returned by "
+                "the call you mean.")
+        return nodes[0]
+
+    @property
+    def input(self) -> Any:
+        """The symbolic input of the layer's one call in a model graph."""
+        return self._only_node("input").inputs
+
+    @property
+    def output(self) -> Any:
+        """The symbolic output of the layer's one call in a model graph (for
+        feature extraction: `keras.Model(model.input, layer.output)`)."""
+        return self._only_node("output").outputs
+
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, as JSON-compatible values."""
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
@@ -379,7 +404,8 @@ class Layer:
 
 
 _UNTRACKED = {"_weights_list", "_call_params", "_activity_losses", "_build_shape",
-              "_input_shape", "_output_shape", "_batch_input_shape", "_inbound_nodes",
+              "_input_shape", "_output_shape", "_batch_input_shape", "_inbound_nodes", "_tensor",
+              "_graph_cache",
               "_keras_history", "_compiled", "_history", "_state", "_programs",
               "stop_training", "history", "optimizer", "loss", "compiled_loss",
               "_compile_config", "_rng", "_callback_model", "_predict_only",

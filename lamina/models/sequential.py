@@ -63,6 +63,7 @@ class Sequential(Model):
         return layer
 
     def _reset_build(self) -> None:
+        self._drop_graph()
         self.built = False
         self._input_shape = self._output_shape = None
         self._compiled = None
@@ -72,6 +73,51 @@ class Sequential(Model):
     @property
     def layers(self) -> list[Layer]:
         return [l for l in self._stack if not isinstance(l, InputLayer)]
+
+    # -- the symbolic graph (model.input, model.output, layer.output) -------------
+    def _graph(self) -> tuple[KerasTensor, Any]:
+        """The stack called once on a symbolic input, made on first use."""
+        cached = self.__dict__.get("_graph_cache")
+        if cached is not None:
+            return cached
+        if not self.built:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined input yet. "
+                                 "Start it with keras.Input(shape=...) or call it on data.")
+        first = self._stack[0]
+        if isinstance(first, InputLayer):
+            inputs = first.output
+        else:
+            inputs = InputLayer(batch_input_shape=(None,) + tuple(self.input_shape[1:])).output
+        x = inputs
+        for layer in self.layers:
+            x = layer(x)
+            layer._inbound_nodes[-1]._owner = self
+        self._graph_cache = (inputs, x)
+        return self._graph_cache
+
+    def _drop_graph(self) -> None:
+        cached = self.__dict__.pop("_graph_cache", None)
+        if cached is None:
+            return
+        for layer in self._stack:
+            nodes = layer.__dict__.get("_inbound_nodes") or []
+            layer._inbound_nodes = [n for n in nodes if getattr(n, "_owner", None) is not self]
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        return [self._graph()[0]]
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        return [self._graph()[1]]
+
+    @property
+    def input(self) -> KerasTensor:
+        return self._graph()[0]
+
+    @property
+    def output(self) -> Any:
+        return self._graph()[1]
 
     def _declared_input_shape(self) -> tuple | None:
         if not self._stack:
