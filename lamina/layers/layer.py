@@ -108,6 +108,13 @@ class Layer:
         ((2, 3), 3)
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Layer":
+        obj = super().__new__(cls)
+        # A subclass that does not write get_config is still saved: its constructor
+        # arguments are recorded here when they are plain JSON values (as Keras 3 does).
+        object.__setattr__(obj, "_auto_config", _capture_arguments(cls, args, kwargs))
+        return obj
+
     def __init__(self, *, trainable: bool = True, name: str | None = None,
                  dtype: Any = None, **kwargs: Any):
         unknown = sorted(set(kwargs) - set(_LAYER_KWARGS))
@@ -393,6 +400,10 @@ class Layer:
             from lamina import regularizers
 
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        auto = self.__dict__.get("_auto_config")
+        if type(self).get_config is Layer.get_config and type(self).__init__ is not \
+                Layer.__init__ and auto is not None:
+            config.update(auto)
         return config
 
     @classmethod
@@ -403,13 +414,47 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-_UNTRACKED = {"_weights_list", "_call_params", "_activity_losses", "_build_shape",
+_UNTRACKED = {"_weights_list", "_auto_config", "_call_params", "_activity_losses", "_build_shape",
               "_input_shape", "_output_shape", "_batch_input_shape", "_inbound_nodes", "_tensor",
               "_graph_cache",
               "_keras_history", "_compiled", "_history", "_state", "_programs",
               "stop_training", "history", "optimizer", "loss", "compiled_loss",
               "_compile_config", "_rng", "_callback_model", "_predict_only",
               "_batch_metrics", "_initial_epoch", "_seed", "_step"}
+
+
+def _plain(value: Any) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+def _capture_arguments(cls: type, args: tuple, kwargs: dict) -> dict[str, Any] | None:
+    """The constructor arguments of a layer, if all are plain JSON values."""
+    if cls.__init__ is Layer.__init__:
+        return None
+    try:
+        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+    except TypeError:
+        return None
+    params = inspect.signature(cls.__init__).parameters
+    config: dict[str, Any] = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        kind = params[name].kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            if value:
+                return None
+            continue
+        items = value.items() if kind is inspect.Parameter.VAR_KEYWORD else [(name, value)]
+        for key, item in items:
+            if not _plain(item):
+                return None
+            config[key] = list(item) if isinstance(item, tuple) else item
+    return config
 
 
 def _as_keras_shape(shape: Any) -> Any:

@@ -35,7 +35,7 @@ class Model(Trainer, Saveable, CustomSteps, Layer):
             from lamina.models.functional import Functional
 
             return Functional.__new__(Functional)
-        return super().__new__(cls)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args: Any, **kwargs: Any):
         if args:
