@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import inspect
-import re
 import threading
 from typing import Any, Iterator, Sequence
 
@@ -10,73 +9,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lamina.layers.variable import (StatelessScope, Variable, add_loss_to_scope,
-                                    current_scope)
+from lamina.layers.arguments import batch_input_shape_from, capture_arguments
+from lamina.layers.naming import clear_session, to_snake_case, unique_name  # noqa: F401
+from lamina.layers.structure import (as_keras_shape, is_symbolic, none_batch, shape_of,
+                                     to_arrays)
+from lamina.layers.variable import Variable, add_loss_to_scope, current_scope
 
-_names: dict[str, int] = {}
 _context = threading.local()
-
-
-def clear_session() -> None:
-    """Reset the automatic layer names (`dense`, `dense_1`, ...), as Keras does."""
-    _names.clear()
-
-
-def unique_name(base: str) -> str:
-    count = _names.get(base, 0)
-    _names[base] = count + 1
-    return base if count == 0 else f"{base}_{count}"
-
-
-def to_snake_case(name: str) -> str:
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def _shape_of(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _shape_of(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_shape_of(v) for v in x]
-    return tuple(x.shape)
-
-
-def _none_batch(shape: Any) -> Any:
-    if isinstance(shape, dict):
-        return {k: _none_batch(v) for k, v in shape.items()}
-    if isinstance(shape, list):
-        return [_none_batch(v) for v in shape]
-    return (None,) + tuple(shape[1:]) if len(shape) else shape
-
-
-def _is_symbolic(x: Any) -> bool:
-    from lamina.layers.input_layer import KerasTensor
-
-    if isinstance(x, KerasTensor):
-        return True
-    if isinstance(x, dict):
-        return any(_is_symbolic(v) for v in x.values())
-    if isinstance(x, (list, tuple)):
-        return any(_is_symbolic(v) for v in x)
-    return False
-
-
-def _to_arrays(x: Any) -> Any:
-    if isinstance(x, Variable):
-        return x.value
-    if isinstance(x, dict):
-        return {k: _to_arrays(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_to_arrays(v) for v in x)
-    if isinstance(x, jax.Array):
-        return x
-    if x is None:
-        return None
-    arr = np.asarray(x)
-    if arr.dtype == np.float64 or arr.dtype.kind in "iub":
-        arr = arr.astype(np.float32) if arr.dtype.kind != "b" else arr
-    return jnp.asarray(arr)
-
 
 _LAYER_KWARGS = ("trainable", "name", "dtype", "input_shape", "input_dim",
                  "batch_input_shape", "batch_size", "autocast", "activity_regularizer")
@@ -112,7 +51,8 @@ class Layer:
         obj = super().__new__(cls)
         # A subclass that does not write get_config is still saved: its constructor
         # arguments are recorded here when they are plain JSON values (as Keras 3 does).
-        object.__setattr__(obj, "_auto_config", _capture_arguments(cls, args, kwargs))
+        object.__setattr__(obj, "_auto_config", None if cls.__init__ is Layer.__init__
+                           else capture_arguments(cls, args, kwargs))
         return obj
 
     def __init__(self, *, trainable: bool = True, name: str | None = None,
@@ -131,7 +71,7 @@ class Layer:
         self._input_shape: Any = None
         self._output_shape: Any = None
         self._activity_losses: list[Any] = []
-        self._batch_input_shape = _batch_input_shape_from(kwargs)
+        self._batch_input_shape = batch_input_shape_from(kwargs)
         from lamina import regularizers
 
         self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
@@ -317,18 +257,18 @@ class Layer:
     def _maybe_build(self, inputs: Any) -> None:
         if self.built:
             return
-        shape = _shape_of(inputs)
+        shape = shape_of(inputs)
         with jax.ensure_compile_time_eval():
             self.build(shape)
         self.built = True
         self._build_shape = shape
 
     def __call__(self, inputs: Any, *args: Any, training: Any = None, **kwargs: Any) -> Any:
-        if _is_symbolic(inputs):
+        if is_symbolic(inputs):
             from lamina.models.functional import call_symbolic
 
             return call_symbolic(self, inputs, args, training, kwargs)
-        inputs = _to_arrays(inputs)
+        inputs = to_arrays(inputs)
         self._maybe_build(inputs)
         outer = getattr(_context, "training", None)
         if training is None:
@@ -346,8 +286,8 @@ class Layer:
             for out in jax.tree.leaves(outputs):
                 self.add_loss(self.activity_regularizer(out) / out.shape[0])
         if self._input_shape is None:
-            self._input_shape = _none_batch(_shape_of(inputs))
-            self._output_shape = _none_batch(_shape_of(outputs))
+            self._input_shape = none_batch(shape_of(inputs))
+            self._output_shape = none_batch(shape_of(outputs))
         return outputs
 
     # -- shapes and config ----------------------------------------------------
@@ -356,14 +296,14 @@ class Layer:
         if self._input_shape is None:
             raise AttributeError(f"Layer '{self.name}' has never been called and thus has no "
                                  "defined input shape. Call it on data or build the model.")
-        return _as_keras_shape(self._input_shape)
+        return as_keras_shape(self._input_shape)
 
     @property
     def output_shape(self) -> Any:
         if self._output_shape is None:
             raise AttributeError(f"Layer '{self.name}' has never been called and thus has no "
                                  "defined output shape. Call it on data or build the model.")
-        return _as_keras_shape(self._output_shape)
+        return as_keras_shape(self._output_shape)
 
     def _only_node(self, what: str) -> Any:
         nodes = self.__dict__.get("_inbound_nodes") or []
@@ -421,63 +361,3 @@ _UNTRACKED = {"_weights_list", "_auto_config", "_call_params", "_activity_losses
               "stop_training", "history", "optimizer", "loss", "compiled_loss",
               "_compile_config", "_rng", "_callback_model", "_predict_only",
               "_batch_metrics", "_initial_epoch", "_seed", "_step"}
-
-
-def _plain(value: Any) -> bool:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return True
-    if isinstance(value, (list, tuple)):
-        return all(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    return False
-
-
-def _capture_arguments(cls: type, args: tuple, kwargs: dict) -> dict[str, Any] | None:
-    """The constructor arguments of a layer, if all are plain JSON values."""
-    if cls.__init__ is Layer.__init__:
-        return None
-    try:
-        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
-    except TypeError:
-        return None
-    params = inspect.signature(cls.__init__).parameters
-    config: dict[str, Any] = {}
-    for name, value in list(bound.arguments.items())[1:]:
-        kind = params[name].kind
-        if kind is inspect.Parameter.VAR_POSITIONAL:
-            if value:
-                return None
-            continue
-        items = value.items() if kind is inspect.Parameter.VAR_KEYWORD else [(name, value)]
-        for key, item in items:
-            if not _plain(item):
-                return None
-            config[key] = list(item) if isinstance(item, tuple) else item
-    return config
-
-
-def _as_keras_shape(shape: Any) -> Any:
-    if isinstance(shape, list) and len(shape) == 1:
-        return shape[0]
-    return shape
-
-
-def _batch_input_shape_from(kwargs: dict[str, Any]) -> tuple | None:
-    if kwargs.get("batch_input_shape") is not None:
-        return tuple(kwargs["batch_input_shape"])
-    if kwargs.get("input_shape") is not None:
-        shape = kwargs["input_shape"]
-        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-        return (kwargs.get("batch_size"),) + shape
-    if kwargs.get("input_dim") is not None:
-        return (kwargs.get("batch_size"), int(kwargs["input_dim"]))
-    return None
-
-
-def call_context_training() -> Any:
-    return getattr(_context, "training", None)
-
-
-def stateless_scope(values: Any, rng: Any = None) -> StatelessScope:
-    return StatelessScope(values, rng=rng)

@@ -8,7 +8,8 @@ import jax.numpy as jnp
 
 from lamina import optimizers as optimizers_mod
 from lamina.core import train as core_train
-from lamina.layers.layer import Layer, _none_batch, _shape_of
+from lamina.layers.layer import Layer
+from lamina.layers.structure import none_batch, shape_of
 from lamina.layers.variable import StatelessScope
 from lamina.models import compile_utils
 from lamina.models.custom_step import CustomSteps
@@ -186,9 +187,9 @@ class Model(Trainer, Saveable, CustomSteps, Layer):
         if not self.built:
             if type(self).build is not Model.build:
                 with jax.ensure_compile_time_eval():
-                    self.build(_shape_of(inputs))
+                    self.build(shape_of(inputs))
             self.built = True
-            self._build_shape = _shape_of(inputs)
+            self._build_shape = shape_of(inputs)
 
     # -- the stateless bridge -------------------------------------------------------
     def stateless_call(self, trainable_variables: Sequence[Any],
