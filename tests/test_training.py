@@ -1,6 +1,5 @@
 """fit / evaluate / predict semantics against NumPy loops written by hand."""
 import logging
-import warnings
 
 import jax
 import numpy as np

@@ -1,7 +1,6 @@
 """`ProgbarLogger`: the progress output of `fit` and `evaluate`."""
 from __future__ import annotations
 
-from typing import Any
 
 from lamina.callbacks.callback import Callback
 from lamina.utils.progbar import Progbar

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple, Sequence
 
-import jax
 import jax.numpy as jnp
 
 from lamina import losses as losses_mod

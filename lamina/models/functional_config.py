@@ -80,7 +80,6 @@ def deserialize_layer(item: dict[str, Any], custom_objects: dict[str, Any] | Non
         2
     """
     from lamina import layers as layers_mod
-    from lamina.models.functional import Functional
     from lamina.models.sequential import Sequential
 
     custom_objects = custom_objects or {}

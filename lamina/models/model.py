@@ -9,15 +9,16 @@ import jax.numpy as jnp
 from lamina import optimizers as optimizers_mod
 from lamina.core import train as core_train
 from lamina.layers.layer import Layer
-from lamina.layers.structure import none_batch, shape_of
+from lamina.layers.structure import shape_of
 from lamina.layers.variable import StatelessScope
 from lamina.models import compile_utils
 from lamina.models.custom_step import CustomSteps
+from lamina.models.predictor import Predictor
 from lamina.models.trainer import Trainer
 from lamina.saving.mixin import Saveable
 
 
-class Model(Trainer, Saveable, CustomSteps, Layer):
+class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
     """A trainable stack of layers, as `keras.Model`.
 
     Subclass it with layers as attributes and a `call(inputs, training=None)`, or use

@@ -1,4 +1,4 @@
-"""`fit`, `evaluate`, `predict` and the `*_on_batch` methods: the host side.
+"""`fit`, `evaluate`, `train_on_batch` and `test_on_batch`: the host side.
 
 The data goes to the device once; each epoch is one call of the compiled epoch
 program (a few calls when the progress bar is live, one per batch when a callback
@@ -7,42 +7,18 @@ one transfer per call; the Variables are written once per epoch.
 """
 from __future__ import annotations
 
-import math
-import time
 import warnings
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from lamina import data as data_mod
 from lamina import random as random_mod
 from lamina.core import batching
 from lamina.core.train import TrainState
+from lamina.models.inputs import check_batch_size, expand_1d, host_logs
 from lamina.models.progress import Chunker, resolve_verbose
-
-
-def _gather(tree: Any, idx: Any) -> Any:
-    return jax.tree.map(lambda a: a[idx], tree)
-
-
-def _slice(tree: Any, start: int, stop: int) -> Any:
-    return jax.tree.map(lambda a: a[start:stop], tree)
-
-
-def _expand_1d(arrays: Any) -> Any:
-    """A 1-D input becomes one feature column, as tf.keras does (`fit(xs, ys)` with
-    `xs` of shape `(n,)` and `Dense(1, input_shape=[1])`)."""
-    expand = lambda a: a[:, None] if getattr(a, "ndim", 2) == 1 else a  # noqa: E731
-    if isinstance(arrays, data_mod.Arrays):
-        return arrays._replace(x=jax.tree.map(expand, arrays.x))
-    return jax.tree.map(expand, arrays)
-
-
-def _host_logs(names: list[str], values: Any) -> dict[str, float]:
-    """The logs of one program call, in one transfer."""
-    return {k: float(v) for k, v in zip(names, jax.device_get(values))}
 
 
 class Trainer:
@@ -121,9 +97,9 @@ class Trainer:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._check_compiled("fit")
         verbose = resolve_verbose(verbose)
-        batch_size = _check_batch_size(batch_size, "batch_size")
+        batch_size = check_batch_size(batch_size, "batch_size")
         if steps_per_epoch is not None:
-            _check_batch_size(steps_per_epoch, "steps_per_epoch")
+            check_batch_size(steps_per_epoch, "steps_per_epoch")
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
             raise TypeError(f"epochs must be an integer, but received {epochs!r}. "
                             "Use e.g. epochs=10.")
@@ -135,7 +111,7 @@ class Trainer:
             train, val = None, None
             self._prepare(stream.peek().x)
         else:
-            train = _expand_1d(data_mod.adapt_xy(x, y, sample_weight))
+            train = expand_1d(data_mod.adapt_xy(x, y, sample_weight))
             if class_weight is not None:
                 train = train._replace(sample_weight=data_mod.class_weight_to_sample_weight(
                     train.y, class_weight, train.sample_weight))
@@ -148,10 +124,10 @@ class Trainer:
             if data_mod.is_stream(validation_data):
                 val_stream = data_mod.BatchStream(validation_data, validation_steps)
             else:
-                val = _expand_1d(data_mod.adapt_xy(*data_mod.unpack_xy(validation_data),
+                val = expand_1d(data_mod.adapt_xy(*data_mod.unpack_xy(validation_data),
                                                    prefix="validation_data "))
         val_dev = None if val is None else jax.device_put(tuple(val))
-        val_bs = _check_batch_size(validation_batch_size, "validation_batch_size") \
+        val_bs = check_batch_size(validation_batch_size, "validation_batch_size") \
             if validation_batch_size is not None else batch_size
 
         if stream is None:
@@ -218,14 +194,14 @@ class Trainer:
             state, values = p["train_loop"](state, data, perm, done, done + k, **static)
             done += k
             if chunker.live:
-                logs = _host_logs(self._names, values)
+                logs = host_logs(self._names, values)
                 chunker.record(k)
                 self._write_back(state)
                 cbs.on_train_batch_end(done - 1, logs)
                 if self.stop_training:
                     break
         self._write_back(state)
-        return _host_logs(self._names, values)
+        return host_logs(self._names, values)
 
     def _train_stream_epoch(self, stream: Any, cbs: Any,
                             verbose: int) -> dict[str, float] | None:
@@ -237,7 +213,7 @@ class Trainer:
             cbs.on_train_batch_begin(step)
             state = p["train_step"](state, jax.device_put(tuple(batch)))
             if live:
-                logs = _host_logs(self._names, p["results"](state.metrics))
+                logs = host_logs(self._names, p["results"](state.metrics))
                 self._write_back(state)
                 cbs.on_train_batch_end(step, logs)
             step += 1
@@ -250,7 +226,7 @@ class Trainer:
             self.stop_training = True
             if step == 0:
                 return None
-        logs = _host_logs(self._names, p["results"](state.metrics))
+        logs = host_logs(self._names, p["results"](state.metrics))
         self._write_back(state)
         return logs
 
@@ -270,7 +246,7 @@ class Trainer:
             raise TypeError(f"evaluate() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._check_compiled("evaluate")
         verbose = resolve_verbose(verbose)
-        batch_size = _check_batch_size(batch_size, "batch_size")
+        batch_size = check_batch_size(batch_size, "batch_size")
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                            epochs=1, steps=None)
         cbs.on_test_begin()
@@ -279,7 +255,7 @@ class Trainer:
             self._prepare(stream.peek().x)
             logs = self._evaluate_stream(stream, cbs)
         else:
-            arrays = _expand_1d(data_mod.adapt_xy(x, y, sample_weight))
+            arrays = expand_1d(data_mod.adapt_xy(x, y, sample_weight))
             self._prepare(arrays.x)
             logs = self._evaluate_arrays(jax.device_put(tuple(arrays)),
                                          data_mod.num_rows(arrays.x), batch_size, steps, cbs)
@@ -308,8 +284,8 @@ class Trainer:
             done += k
             if chunker.live:
                 chunker.record(k)
-                cbs.on_test_batch_end(done - 1, _host_logs(self._names, values))
-        return _host_logs(self._names, values)
+                cbs.on_test_batch_end(done - 1, host_logs(self._names, values))
+        return host_logs(self._names, values)
 
     def _evaluate_stream(self, stream: Any, cbs: Any) -> dict[str, float]:
         p = self._programs
@@ -318,85 +294,17 @@ class Trainer:
         for i, batch in enumerate(stream):
             metrics = p["eval_step"](params, metrics, jax.device_put(tuple(batch)))
             if cbs is not None and cbs.has_batch_hooks("test"):
-                cbs.on_test_batch_end(i, _host_logs(self._names, p["results"](metrics)))
-        return _host_logs(self._names, p["results"](metrics))
+                cbs.on_test_batch_end(i, host_logs(self._names, p["results"](metrics)))
+        return host_logs(self._names, p["results"](metrics))
 
     # -- predict ------------------------------------------------------------------
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
-                steps: int | None = None, callbacks: Any = None, **kwargs: Any) -> Any:
-        """Outputs for the inputs `x` as NumPy arrays, computed batch by batch.
-
-        The number of batches is rounded up to one of a few sizes (at most 25% more,
-        padded with zeros that are dropped from the result), so that data of any length
-        reuses a handful of compiled programs.
-        """
-        from lamina.callbacks.callback import CallbackList
-        from lamina.utils.progbar import Progbar
-
-        if kwargs:
-            raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
-        batch_size = _check_batch_size(batch_size, "batch_size")
-        verbose = resolve_verbose(verbose)
-        cbs = CallbackList(callbacks, model=self, verbose=verbose, epochs=1, steps=steps)
-        cbs.on_predict_begin()
-        if data_mod.is_stream(x):
-            stream = data_mod.BatchStream(x, steps)
-            outs = [self.predict_on_batch(batch.x) for batch in stream]
-            result = jax.tree.map(lambda *a: np.concatenate(a), *outs)
-            num_batches = len(outs)
-        else:
-            result, num_batches = self._predict_arrays(x, batch_size, steps)
-        if verbose:
-            Progbar(num_batches, verbose=verbose).update(num_batches, finalize=True)
-        cbs.on_predict_end()
-        return result
-
-    def _predict_arrays(self, x: Any, batch_size: int, steps: int | None) -> tuple[Any, int]:
-        x = _expand_1d(data_mod.adapt_x(x))
-        n = data_mod.num_rows(x)
-        if steps is not None:
-            n = min(n, steps * batch_size)
-            x = _slice(x, 0, n)
-        if not self.built:
-            self.build_from_data(x)
-        p = self._inference_programs()
-        num_batches = max(1, math.ceil(n / batch_size))
-        bucket = _bucket(num_batches)
-        padded = jax.tree.map(
-            lambda a: np.concatenate([a, np.zeros((bucket * batch_size - n,) + a.shape[1:],
-                                                  a.dtype)]), x)
-        out = p["predict_loop"](self._params(), padded, bucket, batch_size)
-        return jax.tree.map(lambda a: np.asarray(a[:n]), out), num_batches
-
-    def _inference_programs(self) -> dict[str, Any]:
-        """The compiled programs when compiled; else predict-only ones (cached)."""
-        from lamina.core import train as core_train
-
-        if self._compile_config is not None:
-            return self._get_programs()
-        tv, ntv = self.trainable_weights, self.non_trainable_weights
-        cached = getattr(self, "_predict_only", None)
-        if cached is not None and cached["tv"] == tv and cached["ntv"] == ntv:
-            return cached
-
-        def forward(trainable: tuple, non_trainable: tuple, x: Any, *, training: bool,
-                    rng: Any) -> tuple:
-            out, nt, penalty = self._stateless(tv, ntv, trainable, non_trainable, x, training,
-                                               rng, True)
-            return out, tuple(nt), penalty
-
-        self._predict_only = {"tv": tv, "ntv": ntv,
-                              "predict_loop": core_train.make_predict_loop(forward),
-                              "predict_step": core_train.make_predict_step(forward)}
-        return self._predict_only
-
     # -- single batches -----------------------------------------------------------
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                        class_weight: dict | None = None, reset_metrics: bool = True,
                        return_dict: bool = False) -> Any:
         """One optimizer step on one batch; returns the loss (and metrics)."""
         self._check_compiled("train_on_batch")
-        arrays = _expand_1d(data_mod.adapt_xy(x, y, sample_weight))
+        arrays = expand_1d(data_mod.adapt_xy(x, y, sample_weight))
         if class_weight is not None:
             arrays = arrays._replace(sample_weight=data_mod.class_weight_to_sample_weight(
                 arrays.y, class_weight, arrays.sample_weight))
@@ -407,52 +315,23 @@ class Trainer:
         state = p["train_step"](state, jax.device_put(tuple(arrays)))
         self._batch_metrics = state.metrics
         self._write_back(state)
-        return self._format(_host_logs(self._names, p["results"](state.metrics)), return_dict)
+        return self._format(host_logs(self._names, p["results"](state.metrics)), return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                       reset_metrics: bool = True, return_dict: bool = False) -> Any:
         """Loss and metrics on one batch, without training."""
         self._check_compiled("test_on_batch")
-        arrays = _expand_1d(data_mod.adapt_xy(x, y, sample_weight))
+        arrays = expand_1d(data_mod.adapt_xy(x, y, sample_weight))
         p = self._prepare(arrays.x)
         metrics = p["init_metrics"]()
         metrics = p["eval_step"](self._params(), metrics, jax.device_put(tuple(arrays)))
-        return self._format(_host_logs(self._names, p["results"](metrics)), return_dict)
-
-    def predict_on_batch(self, x: Any) -> Any:
-        """Outputs for one batch, as NumPy."""
-        x = _expand_1d(data_mod.adapt_x(x))
-        if not self.built:
-            self.build_from_data(x)
-        p = self._inference_programs()
-        return jax.tree.map(np.asarray, p["predict_step"](self._params(), x))
+        return self._format(host_logs(self._names, p["results"](metrics)), return_dict)
 
     def _format(self, logs: dict, return_dict: bool) -> Any:
         if return_dict:
             return logs
         values = [logs[k] for k in self.metrics_names]
         return values[0] if len(values) == 1 else values
-
-
-def _check_batch_size(batch_size: Any, what: str) -> int:
-    if batch_size is None:
-        return 32
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size <= 0:
-        raise ValueError(f"{what} must be a positive integer, but received {batch_size!r}. "
-                         f"Use e.g. {what}=32.")
-    return int(batch_size)
-
-
-def _bucket(num_batches: int) -> int:
-    """Round a batch count up to 3 significant bits (at most 25% more).
-
-    Example:
-        >>> [_bucket(n) for n in (1, 7, 9, 100, 1000)]
-        [1, 7, 10, 112, 1024]
-    """
-    shift = max(num_batches.bit_length() - 3, 0)
-    return -(-num_batches >> shift) << shift
 
 
 def _validate_now(validation_freq: Any, epoch: int) -> bool:

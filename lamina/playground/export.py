@@ -67,7 +67,7 @@ def script(session: Any) -> str:
         "from lamina.datasets import playground",
         "",
         f"keras.utils.set_random_seed({seed_int(s.seed)})",
-        f"(xy_train, y_train), (xy_test, y_test) = playground.load_data(",
+        "(xy_train, y_train), (xy_test, y_test) = playground.load_data(",
         f'    "{s.data_name()}", noise={s.noise}, percent_train={s.percTrainData}, '
         f'seed="{s.seed}")',
         f"inputs = {s.input_names()!r}",

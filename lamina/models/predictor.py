@@ -1,0 +1,103 @@
+"""`predict` and `predict_on_batch`: outputs for inputs, batch by batch, compiled."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import jax
+import numpy as np
+
+from lamina import data as data_mod
+from lamina.models.inputs import check_batch_size, expand_1d, slice_rows
+from lamina.models.progress import resolve_verbose
+
+
+class Predictor:
+    """The prediction methods of `Model` (a mixin; see `Model`)."""
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
+                steps: int | None = None, callbacks: Any = None, **kwargs: Any) -> Any:
+        """Outputs for the inputs `x` as NumPy arrays, computed batch by batch.
+
+        The number of batches is rounded up to one of a few sizes (at most 25% more,
+        padded with zeros that are dropped from the result), so that data of any length
+        reuses a handful of compiled programs.
+        """
+        from lamina.callbacks.callback import CallbackList
+        from lamina.utils.progbar import Progbar
+
+        if kwargs:
+            raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        batch_size = check_batch_size(batch_size, "batch_size")
+        verbose = resolve_verbose(verbose)
+        cbs = CallbackList(callbacks, model=self, verbose=verbose, epochs=1, steps=steps)
+        cbs.on_predict_begin()
+        if data_mod.is_stream(x):
+            stream = data_mod.BatchStream(x, steps)
+            outs = [self.predict_on_batch(batch.x) for batch in stream]
+            result = jax.tree.map(lambda *a: np.concatenate(a), *outs)
+            num_batches = len(outs)
+        else:
+            result, num_batches = self._predict_arrays(x, batch_size, steps)
+        if verbose:
+            Progbar(num_batches, verbose=verbose).update(num_batches, finalize=True)
+        cbs.on_predict_end()
+        return result
+
+    def _predict_arrays(self, x: Any, batch_size: int, steps: int | None) -> tuple[Any, int]:
+        x = expand_1d(data_mod.adapt_x(x))
+        n = data_mod.num_rows(x)
+        if steps is not None:
+            n = min(n, steps * batch_size)
+            x = slice_rows(x, 0, n)
+        if not self.built:
+            self.build_from_data(x)
+        p = self._inference_programs()
+        num_batches = max(1, math.ceil(n / batch_size))
+        bucket = _bucket(num_batches)
+        padded = jax.tree.map(
+            lambda a: np.concatenate([a, np.zeros((bucket * batch_size - n,) + a.shape[1:],
+                                                  a.dtype)]), x)
+        out = p["predict_loop"](self._params(), padded, bucket, batch_size)
+        return jax.tree.map(lambda a: np.asarray(a[:n]), out), num_batches
+
+    def _inference_programs(self) -> dict[str, Any]:
+        """The compiled programs when compiled; else predict-only ones (cached)."""
+        from lamina.core import train as core_train
+
+        if self._compile_config is not None:
+            return self._get_programs()
+        tv, ntv = self.trainable_weights, self.non_trainable_weights
+        cached = getattr(self, "_predict_only", None)
+        if cached is not None and cached["tv"] == tv and cached["ntv"] == ntv:
+            return cached
+
+        def forward(trainable: tuple, non_trainable: tuple, x: Any, *, training: bool,
+                    rng: Any) -> tuple:
+            out, nt, penalty = self._stateless(tv, ntv, trainable, non_trainable, x, training,
+                                               rng, True)
+            return out, tuple(nt), penalty
+
+        self._predict_only = {"tv": tv, "ntv": ntv,
+                              "predict_loop": core_train.make_predict_loop(forward),
+                              "predict_step": core_train.make_predict_step(forward)}
+        return self._predict_only
+
+    def predict_on_batch(self, x: Any) -> Any:
+        """Outputs for one batch, as NumPy."""
+        x = expand_1d(data_mod.adapt_x(x))
+        if not self.built:
+            self.build_from_data(x)
+        p = self._inference_programs()
+        return jax.tree.map(np.asarray, p["predict_step"](self._params(), x))
+
+
+def _bucket(num_batches: int) -> int:
+    """Round a batch count up to 3 significant bits (at most 25% more).
+
+    Example:
+        >>> [_bucket(n) for n in (1, 7, 9, 100, 1000)]
+        [1, 7, 10, 112, 1024]
+    """
+    shift = max(num_batches.bit_length() - 3, 0)
+    return -(-num_batches >> shift) << shift
