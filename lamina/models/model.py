@@ -245,18 +245,25 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
                     penalty = penalty + v.regularizer(scope.get(v))
         return outputs, new_nt, penalty
 
-    def _get_programs(self) -> dict[str, Any]:
-        """The compiled programs, made once per compile (jit caches per shape)."""
-        if self._programs is not None:
-            return self._programs
-        compiled = self._resolve_compile()
-        tv, ntv = self._weights_at_compile()
+    def _forward_fn(self, tv: list, ntv: list) -> Callable:
+        """The model as the core sees it: a pure function of weight arrays (see
+        lamina/core/README.md), reading the Variables `tv` and `ntv` in that order."""
 
         def forward(trainable: tuple, non_trainable: tuple, x: Any, *, training: bool,
                     rng: Any) -> tuple:
             out, nt, penalty = self._stateless(tv, ntv, trainable, non_trainable, x, training,
                                                rng, True)
             return out, tuple(nt), penalty
+
+        return forward
+
+    def _get_programs(self) -> dict[str, Any]:
+        """The compiled programs, made once per compile (jit caches per shape)."""
+        if self._programs is not None:
+            return self._programs
+        compiled = self._resolve_compile()
+        tv, ntv = self._weights_at_compile()
+        forward = self._forward_fn(tv, ntv)
 
         constrained = [(i, v.constraint) for i, v in enumerate(tv) if v.constraint is not None]
 

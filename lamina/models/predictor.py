@@ -72,12 +72,7 @@ class Predictor:
         if cached is not None and cached["tv"] == tv and cached["ntv"] == ntv:
             return cached
 
-        def forward(trainable: tuple, non_trainable: tuple, x: Any, *, training: bool,
-                    rng: Any) -> tuple:
-            out, nt, penalty = self._stateless(tv, ntv, trainable, non_trainable, x, training,
-                                               rng, True)
-            return out, tuple(nt), penalty
-
+        forward = self._forward_fn(tv, ntv)
         self._predict_only = {"tv": tv, "ntv": ntv,
                               "predict_loop": core_train.make_predict_loop(forward),
                               "predict_step": core_train.make_predict_step(forward)}
