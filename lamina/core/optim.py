@@ -250,6 +250,8 @@ def build(name: str, hyperparams: Optional[Mapping[str, Any]] = None, *,
     if key == "sgd" and not 0.0 <= numeric["momentum"] <= 1.0:
         raise ValueError(f"`momentum` must be a float in [0, 1], but received "
                          f"momentum={numeric['momentum']}.")
+    if key == "sgd":
+        flags["momentum_buffer"] = numeric["momentum"] != 0.0
     if key == "lion" and not 0.0 < numeric["beta_1"] <= 1.0:
         raise ValueError(f"`beta_1` must be in (0, 1]; otherwise Lion degenerates to "
                          f"SignSGD. Received: beta_1={numeric['beta_1']}.")

@@ -99,9 +99,20 @@ class NadamState(NamedTuple):
     velocity: Any
 
 
-def _sgd(learning_rate, momentum, nesterov: bool) -> optax.GradientTransformation:
+def _sgd(learning_rate, momentum, nesterov: bool,
+         momentum_buffer: bool = True) -> optax.GradientTransformation:
     """SGD: `m = momentum*m - lr*g`; `w += m`, or with `nesterov`
-    `w += momentum*m - lr*g` (with `momentum=0` both are `w -= lr*g`)."""
+    `w += momentum*m - lr*g` (with `momentum=0` both are `w -= lr*g`).
+
+    As in Keras, an optimizer built with `momentum=0` keeps no momentum buffer
+    (`momentum_buffer=False`): plain `w -= lr*g`, and a momentum set later has no effect.
+    """
+    if not momentum_buffer:
+        def plain(grads, state, params=None):
+            del params
+            return _map(lambda g: -_c(learning_rate, g) * g, grads), state
+
+        return optax.GradientTransformation(lambda p: optax.EmptyState(), plain)
 
     def update(grads, state, params=None):
         del params
