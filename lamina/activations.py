@@ -7,11 +7,12 @@ Integer inputs are promoted to float32, as Keras's ops do.
 """
 from __future__ import annotations
 
-import difflib
 from typing import Any, Callable, Mapping
 
 import jax
 import jax.numpy as jnp
+
+from lamina.identifiers import Catalog
 
 Activation = Callable[[jax.Array], jax.Array]
 
@@ -292,27 +293,8 @@ _ALIASES: dict[str, Activation] = {"swish": silu, "hard_swish": hard_silu}
 _BY_NAME: dict[str, Activation] = {**_BUILTINS, **_ALIASES}
 
 
-def _unknown(name: str) -> ValueError:
-    valid = sorted(_BY_NAME)
-    close = difflib.get_close_matches(name.lower(), valid, n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    return ValueError(
-        f"Unknown activation {name!r}.{hint} Valid activations: "
-        f"{', '.join(valid)}. Pass one of these names, a callable, or None.")
-
-
-def _visible(custom_objects: Any) -> dict[str, Any]:
-    """`custom_objects` plus everything registered with `register_keras_serializable`."""
-    from lamina.saving.registry import visible_objects
-
-    return visible_objects(custom_objects)
-
-
-def _saved_name(obj: Any) -> str:
-    """The registered `"package>name"` of a user class or function, else its name."""
-    from lamina.saving.registry import get_registered_name
-
-    return get_registered_name(obj)
+_CATALOG = Catalog(kind="activation", names=_BY_NAME, valid=", ".join(sorted(_BY_NAME)),
+                   such_as="a name such as 'relu'", accepts="a callable, or None")
 
 
 def deserialize(name: str,
@@ -336,16 +318,10 @@ def deserialize(name: str,
         >>> deserialize("ReLU").__name__
         'relu'
     """
-    custom_objects = _visible(custom_objects)
     if not isinstance(name, str):
         raise TypeError(f"An activation is stored by name, but received {name!r} "
                         f"({type(name).__name__}). Pass a string such as 'relu'.")
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    try:
-        return _BY_NAME[name.lower()]
-    except KeyError:
-        raise _unknown(name) from None
+    return _CATALOG.lookup(name, custom_objects)
 
 
 def get(identifier: str | Callable[..., Any] | None) -> Callable[..., Any]:
@@ -406,10 +382,10 @@ def serialize(activation: str | Callable[..., Any] | None) -> str:
     name = getattr(activation, "__name__", None)
     if name in _BUILTINS and _BUILTINS[name] is activation:
         return name
-    from lamina.saving.registry import is_registered
+    from lamina.saving.registry import get_registered_name, is_registered
 
     if is_registered(activation):
-        return _saved_name(activation)
+        return get_registered_name(activation)
     raise ValueError(
         f"The activation {activation!r} is not a built-in activation, so it "
         f"cannot be saved by name. Register it with "

@@ -7,12 +7,12 @@ and divided with Keras's epsilon 1e-7.
 """
 from __future__ import annotations
 
-import difflib
-import inspect
 from typing import Any, Callable, Mapping, Sequence
 
 import jax
 import jax.numpy as jnp
+
+from lamina.identifiers import Catalog
 
 EPSILON = 1e-7
 Axis = int | Sequence[int]
@@ -185,32 +185,12 @@ _BY_NAME: dict[str, type[Constraint]] = {
     **_SNAKE, **{cls.__name__.lower(): cls for cls in _SNAKE.values()}}
 
 
-def _lookup(name: str, custom_objects: Mapping[str, Any] | None) -> Any:
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    key = name.lower()
-    if key in _BY_NAME:
-        return _BY_NAME[key]
-    close = difflib.get_close_matches(key, list(_BY_NAME), n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise ValueError(f"Unknown constraint {name!r}.{hint} Valid constraints: "
-                     f"{', '.join(sorted(_SNAKE))} (or their class names, e.g. "
-                     f"'MaxNorm'). Pass one of these, a Constraint, or a callable "
-                     f"w -> w.")
-
-
-def _visible(custom_objects: Any) -> dict[str, Any]:
-    """`custom_objects` plus everything registered with `register_keras_serializable`."""
-    from lamina.saving.registry import visible_objects
-
-    return visible_objects(custom_objects)
-
-
-def _saved_name(obj: Any) -> str:
-    """The registered `"package>name"` of a user class or function, else its name."""
-    from lamina.saving.registry import get_registered_name
-
-    return get_registered_name(obj)
+_CATALOG = Catalog(
+    kind="constraint", names=_BY_NAME,
+    valid=f"{', '.join(sorted(_SNAKE))} (or their class names, e.g. 'MaxNorm')",
+    such_as="a name such as 'max_norm'", accepts="a Constraint, or a callable w -> w",
+    base=Constraint, home="lamina.constraints",
+    example={"class_name": "MaxNorm", "config": {"max_value": 2}})
 
 
 def deserialize(config: str | Mapping[str, Any],
@@ -232,22 +212,7 @@ def deserialize(config: str | Mapping[str, Any],
         >>> deserialize({"class_name": "MaxNorm", "config": {"max_value": 3}}).max_value
         3
     """
-    custom_objects = _visible(custom_objects)
-    if isinstance(config, str):
-        found = _lookup(config, custom_objects)
-        return found() if inspect.isclass(found) else found
-    if isinstance(config, Mapping):
-        name = config.get("class_name")
-        if not isinstance(name, str):
-            raise ValueError(f"A constraint dict needs a 'class_name' key, but "
-                             f"received {dict(config)!r}. Pass e.g. "
-                             f"{{'class_name': 'MaxNorm', 'config': {{'max_value': 2}}}}.")
-        found = _lookup(name, custom_objects)
-        if not inspect.isclass(found):
-            return found
-        return found.from_config(dict(config.get("config") or {}))
-    raise TypeError(f"Could not deserialize a constraint from {config!r} "
-                    f"({type(config).__name__}). Pass a name or a dict.")
+    return _CATALOG.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Constraint | Callable[..., Any] | None:
@@ -269,17 +234,7 @@ def get(identifier: Any) -> Constraint | Callable[..., Any] | None:
         >>> type(get("non_neg")).__name__
         'NonNeg'
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, Mapping)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        identifier = identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"Could not interpret the constraint {identifier!r} "
-                    f"({type(identifier).__name__}). Pass a name such as "
-                    f"'max_norm', a Constraint, or a callable w -> w.")
+    return _CATALOG.get(identifier)
 
 
 def serialize(constraint: Constraint | str | None) -> dict[str, Any] | None:
@@ -298,15 +253,4 @@ def serialize(constraint: Constraint | str | None) -> dict[str, Any] | None:
         >>> serialize(NonNeg())
         {'class_name': 'NonNeg', 'config': {}}
     """
-    if constraint is None:
-        return None
-    if isinstance(constraint, str):
-        constraint = deserialize(constraint)
-    if isinstance(constraint, Constraint):
-        return {"class_name": _saved_name(type(constraint)),
-                "config": constraint.get_config()}
-    raise ValueError(f"The constraint {constraint!r} is not a Constraint, so it "
-                     f"cannot be saved. Subclass lamina.constraints.Constraint "
-                     f"(with get_config), register it with "
-                     f"`lamina.saving.register_keras_serializable()` and pass it in "
-                     f"`custom_objects` when loading.")
+    return _CATALOG.serialize(constraint)

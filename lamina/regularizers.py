@@ -6,14 +6,14 @@ loss inside the compiled step: `L1` gives `l1 * sum(|x|)`, `L2` gives
 """
 from __future__ import annotations
 
-import difflib
-import inspect
 import math
 from typing import Any, Callable, Mapping
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from lamina.identifiers import Catalog
 
 
 def _factor(value: Any, name: str, default: float) -> float:
@@ -175,26 +175,12 @@ _STRINGS: dict[str, Callable[[], Regularizer]] = {
     "l1": L1, "l2": L2, "l1_l2": l1_l2, "l1l2": l1_l2}
 
 
-def _unknown(name: str) -> ValueError:
-    close = difflib.get_close_matches(name.lower(), list(_STRINGS), n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    return ValueError(f"Unknown regularizer {name!r}.{hint} Valid regularizers: "
-                      f"'l1', 'l2', 'l1_l2' (or the classes L1, L2, L1L2). Pass one "
-                      f"of these, a Regularizer, or a callable weight -> scalar.")
-
-
-def _visible(custom_objects: Any) -> dict[str, Any]:
-    """`custom_objects` plus everything registered with `register_keras_serializable`."""
-    from lamina.saving.registry import visible_objects
-
-    return visible_objects(custom_objects)
-
-
-def _saved_name(obj: Any) -> str:
-    """The registered `"package>name"` of a user class or function, else its name."""
-    from lamina.saving.registry import get_registered_name
-
-    return get_registered_name(obj)
+_CATALOG = Catalog(
+    kind="regularizer", names=_STRINGS, classes=_CLASSES,
+    valid="'l1', 'l2', 'l1_l2' (or the classes L1, L2, L1L2)",
+    such_as="'l1', 'l2', 'l1_l2'", accepts="a Regularizer, or a callable weight -> scalar",
+    base=Regularizer, home="lamina.regularizers",
+    example={"class_name": "L2", "config": {"l2": 0.01}})
 
 
 def deserialize(config: str | Mapping[str, Any],
@@ -217,29 +203,7 @@ def deserialize(config: str | Mapping[str, Any],
         >>> deserialize({"class_name": "L2", "config": {"l2": 0.001}}).l2
         0.001
     """
-    custom_objects = _visible(custom_objects)
-    if isinstance(config, str):
-        if custom_objects and config in custom_objects:
-            found = custom_objects[config]
-            return found() if inspect.isclass(found) else found
-        if config.lower() not in _STRINGS:
-            raise _unknown(config)
-        return _STRINGS[config.lower()]()
-    if isinstance(config, Mapping):
-        name = config.get("class_name")
-        if not isinstance(name, str):
-            raise ValueError(f"A regularizer dict needs a 'class_name' key, but "
-                             f"received {dict(config)!r}. Pass e.g. "
-                             f"{{'class_name': 'L2', 'config': {{'l2': 0.01}}}}.")
-        if custom_objects and name in custom_objects:
-            cls = custom_objects[name]
-        elif name.lower() in _CLASSES:
-            cls = _CLASSES[name.lower()]
-        else:
-            raise _unknown(name)
-        return cls.from_config(dict(config.get("config") or {}))
-    raise TypeError(f"Could not deserialize a regularizer from {config!r} "
-                    f"({type(config).__name__}). Pass a name or a dict.")
+    return _CATALOG.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Regularizer | Callable[..., Any] | None:
@@ -262,17 +226,7 @@ def get(identifier: Any) -> Regularizer | Callable[..., Any] | None:
         >>> get("l2").get_config()
         {'l2': 0.01}
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, Mapping)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        identifier = identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"Could not interpret the regularizer {identifier!r} "
-                    f"({type(identifier).__name__}). Pass 'l1', 'l2', 'l1_l2', a "
-                    f"Regularizer, or a callable weight -> scalar.")
+    return _CATALOG.get(identifier)
 
 
 def serialize(regularizer: Regularizer | str | None) -> dict[str, Any] | None:
@@ -291,15 +245,4 @@ def serialize(regularizer: Regularizer | str | None) -> dict[str, Any] | None:
         >>> serialize(L2(0.001))
         {'class_name': 'L2', 'config': {'l2': 0.001}}
     """
-    if regularizer is None:
-        return None
-    if isinstance(regularizer, str):
-        regularizer = deserialize(regularizer)
-    if isinstance(regularizer, Regularizer):
-        return {"class_name": _saved_name(type(regularizer)),
-                "config": regularizer.get_config()}
-    raise ValueError(f"The regularizer {regularizer!r} is not a Regularizer, so it "
-                     f"cannot be saved. Subclass lamina.regularizers.Regularizer "
-                     f"(with get_config), register it with "
-                     f"`lamina.saving.register_keras_serializable()` and pass it in "
-                     f"`custom_objects` when loading.")
+    return _CATALOG.serialize(regularizer)

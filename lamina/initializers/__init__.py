@@ -6,10 +6,9 @@
 """
 from __future__ import annotations
 
-import difflib
-import inspect
 from typing import Any, Callable, Mapping
 
+from lamina.identifiers import Catalog
 from lamina.initializers.constant_initializers import (Constant, Identity,
                                                        Initializer, Ones, Zeros,
                                                        compute_fans)
@@ -47,32 +46,13 @@ _BY_NAME: dict[str, type[Initializer]] = {
 InitializerLike = Initializer | Callable[..., Any]
 
 
-def _lookup(name: str, custom_objects: Mapping[str, Any] | None) -> Any:
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    key = name.lower()
-    if key in _BY_NAME:
-        return _BY_NAME[key]
-    close = difflib.get_close_matches(key, list(_BY_NAME), n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise ValueError(f"Unknown initializer {name!r}.{hint} Valid initializers: "
-                     f"{', '.join(sorted(_SNAKE))} (or their class names, e.g. "
-                     f"'GlorotUniform'). Pass one of these, an Initializer, or a "
-                     f"callable (shape, dtype) -> array.")
-
-
-def _visible(custom_objects: Any) -> dict[str, Any]:
-    """`custom_objects` plus everything registered with `register_keras_serializable`."""
-    from lamina.saving.registry import visible_objects
-
-    return visible_objects(custom_objects)
-
-
-def _saved_name(obj: Any) -> str:
-    """The registered `"package>name"` of a user class or function, else its name."""
-    from lamina.saving.registry import get_registered_name
-
-    return get_registered_name(obj)
+_CATALOG = Catalog(
+    kind="initializer", names=_BY_NAME,
+    valid=f"{', '.join(sorted(_SNAKE))} (or their class names, e.g. 'GlorotUniform')",
+    such_as="a name such as 'glorot_uniform'",
+    accepts="an Initializer, or a callable (shape, dtype) -> array",
+    base=Initializer, home="lamina.initializers",
+    example={"class_name": "GlorotUniform", "config": {"seed": None}})
 
 
 def deserialize(config: str | Mapping[str, Any],
@@ -95,21 +75,7 @@ def deserialize(config: str | Mapping[str, Any],
         >>> deserialize({"class_name": "HeNormal", "config": {"seed": 1}}).seed
         1
     """
-    custom_objects = _visible(custom_objects)
-    if isinstance(config, str):
-        found = _lookup(config, custom_objects)
-        return found() if inspect.isclass(found) else found
-    if isinstance(config, Mapping):
-        if "class_name" not in config:
-            raise ValueError(f"An initializer dict needs a 'class_name' key, but "
-                             f"received {dict(config)!r}. Pass e.g. {{'class_name': "
-                             f"'GlorotUniform', 'config': {{'seed': None}}}}.")
-        found = _lookup(config["class_name"], custom_objects)
-        if not inspect.isclass(found):
-            return found
-        return found.from_config(dict(config.get("config") or {}))
-    raise TypeError(f"Could not deserialize an initializer from {config!r} "
-                    f"({type(config).__name__}). Pass a name or a dict.")
+    return _CATALOG.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> InitializerLike | None:
@@ -133,18 +99,7 @@ def get(identifier: Any) -> InitializerLike | None:
         >>> get("zeros")((2,))
         Array([0., 0.], dtype=float32)
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, Mapping)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        identifier = identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"Could not interpret the initializer {identifier!r} "
-                    f"({type(identifier).__name__}). Pass a name such as "
-                    f"'glorot_uniform', an Initializer, or a callable "
-                    f"(shape, dtype) -> array.")
+    return _CATALOG.get(identifier)
 
 
 def serialize(initializer: Initializer | str | None) -> dict[str, Any] | None:
@@ -163,18 +118,7 @@ def serialize(initializer: Initializer | str | None) -> dict[str, Any] | None:
         >>> serialize(GlorotUniform(seed=3))
         {'class_name': 'GlorotUniform', 'config': {'seed': 3}}
     """
-    if initializer is None:
-        return None
-    if isinstance(initializer, str):
-        initializer = deserialize(initializer)
-    if isinstance(initializer, Initializer):
-        return {"class_name": _saved_name(type(initializer)),
-                "config": initializer.get_config()}
-    raise ValueError(f"The initializer {initializer!r} is not an Initializer, so it "
-                     f"cannot be saved. Subclass lamina.initializers.Initializer "
-                     f"(with get_config), register it with "
-                     f"`lamina.saving.register_keras_serializable()` and pass it in "
-                     f"`custom_objects` when loading.")
+    return _CATALOG.serialize(initializer)
 
 
 __all__ = [

@@ -89,7 +89,26 @@ class RandomInitializer(Initializer):
         return {"seed": self.seed}
 
 
-class RandomNormal(RandomInitializer):
+class _Normal(RandomInitializer):
+    """Base of RandomNormal and TruncatedNormal: `mean + stddev * z`, z from `_standard`."""
+
+    _standard = staticmethod(_standard_normal)
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05,
+                 seed: int | None = None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape: Shape, dtype: DType = None) -> jax.Array:
+        dt = standardize_dtype(dtype, floating=True, who=type(self).__name__)
+        z = self._standard(self._rng(), standardize_shape(shape), dt)
+        return _to_array(self.mean + self.stddev * z, dt)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class RandomNormal(_Normal):
     """Normal distribution with the given mean and standard deviation.
 
     Args:
@@ -102,19 +121,6 @@ class RandomNormal(RandomInitializer):
         >>> w.shape, bool(abs(float(w.std()) - 1.0) < 0.1)
         ((1000,), True)
     """
-
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05,
-                 seed: int | None = None):
-        super().__init__(seed)
-        self.mean, self.stddev = mean, stddev
-
-    def __call__(self, shape: Shape, dtype: DType = None) -> jax.Array:
-        dt = standardize_dtype(dtype, floating=True, who="RandomNormal")
-        z = _standard_normal(self._rng(), standardize_shape(shape), dt)
-        return _to_array(self.mean + self.stddev * z, dt)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
 class RandomUniform(RandomInitializer):
@@ -145,7 +151,7 @@ class RandomUniform(RandomInitializer):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
-class TruncatedNormal(RandomInitializer):
+class TruncatedNormal(_Normal):
     """Normal distribution redrawn beyond two standard deviations of the mean.
 
     Args:
@@ -159,18 +165,7 @@ class TruncatedNormal(RandomInitializer):
         ((1000,), True)
     """
 
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05,
-                 seed: int | None = None):
-        super().__init__(seed)
-        self.mean, self.stddev = mean, stddev
-
-    def __call__(self, shape: Shape, dtype: DType = None) -> jax.Array:
-        dt = standardize_dtype(dtype, floating=True, who="TruncatedNormal")
-        z = _truncated_standard_normal(self._rng(), standardize_shape(shape), dt)
-        return _to_array(self.mean + self.stddev * z, dt)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+    _standard = staticmethod(_truncated_standard_normal)
 
 
 class Orthogonal(RandomInitializer):

@@ -6,7 +6,6 @@ and the identifiers `model.compile(metrics=[...])` accepts ('accuracy', 'mae',
 """
 from __future__ import annotations
 
-import difflib
 from typing import Any, Callable, Sequence
 
 import jax
@@ -21,6 +20,7 @@ from lamina.core.losses import (  # noqa: F401  (Keras exports these from metric
 from lamina.core.metrics import (  # noqa: F401
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
     sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
+from lamina.identifiers import did_you_mean
 from lamina.metrics.base import (  # noqa: F401
     BUILTIN_FUNCTIONS, Mean, MeanMetricWrapper, Metric, RootMeanSquaredError, define_wrapper)
 from lamina.metrics.confusion import (  # noqa: F401
@@ -154,8 +154,7 @@ def _lookup(name: str) -> Any:
     found = _TABLE.get(str(name).lower())
     if found is None:
         valid = sorted({*_AUTO, *_FUNCTIONS, *(c.__name__ for c in _CLASSES)})
-        close = difflib.get_close_matches(str(name).lower(), [*_TABLE, *_AUTO], n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(name, [*_TABLE, *_AUTO])
         raise ValueError(f"Unknown metric {name!r}.{hint} Valid metrics: {', '.join(valid)}.")
     return found
 

@@ -61,7 +61,27 @@ def _f32(x: Any) -> jax.Array:
     return jnp.asarray(x, jnp.float32)
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _StepDecay(LearningRateSchedule):
+    """Base of ExponentialDecay and InverseTimeDecay: their arguments and progress."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
+                 staircase: bool, name: str) -> None:
+        _positive_steps("decay_steps", decay_steps)
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+
+    def _progress(self, step: Any) -> jax.Array:
+        """`step / decay_steps`, floored with `staircase=True`."""
+        p = _f32(step) / _f32(self.decay_steps)
+        return jnp.floor(p) if self.staircase else p
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_StepDecay):
     """`initial_learning_rate * decay_rate ** (step / decay_steps)`.
 
     With `staircase=True`, `step / decay_steps` is floored.
@@ -84,20 +104,10 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "ExponentialDecay") -> None:
-        _positive_steps("decay_steps", decay_steps)
-        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: Any) -> jax.Array:
-        p = _f32(step) / _f32(self.decay_steps)
-        if self.staircase:
-            p = jnp.floor(p)
-        return _f32(self.initial_learning_rate) * _f32(self.decay_rate) ** p
-
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return _f32(self.initial_learning_rate) * _f32(self.decay_rate) ** self._progress(step)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -188,7 +198,7 @@ class PolynomialDecay(LearningRateSchedule):
                 "cycle": self.cycle, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)`.
 
     With `staircase=True`, `step / decay_steps` is floored.
@@ -211,20 +221,11 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
                  staircase: bool = False, name: str = "InverseTimeDecay") -> None:
-        _positive_steps("decay_steps", decay_steps)
-        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: Any) -> jax.Array:
-        p = _f32(step) / _f32(self.decay_steps)
-        if self.staircase:
-            p = jnp.floor(p)
-        return _f32(self.initial_learning_rate) / (1 + _f32(self.decay_rate) * p)
-
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        rate = _f32(self.decay_rate)
+        return _f32(self.initial_learning_rate) / (1 + rate * self._progress(step))
 
 
 class CosineDecay(LearningRateSchedule):
