@@ -57,7 +57,7 @@ class Loss:
     """
 
     def __init__(self, reduction: str | None = "sum_over_batch_size", name: str | None = None):
-        self.reduction = _core._check_reduction(reduction) if reduction is not None else None
+        self.reduction = _core.check_reduction(reduction) if reduction is not None else None
         self.name = name or _snake_case(type(self).__name__)
 
     def call(self, y_true: Any, y_pred: Any) -> jax.Array:
