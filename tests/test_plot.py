@@ -166,6 +166,7 @@ def test_animate_sgd_writes_a_gif_with_one_frame_per_step(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:Animation was deleted")
+@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 def test_animate_sgd_steps_are_plain_sgd_on_the_batch():
     anim = animate_sgd(learning_rate=0.1, batch_size=4, num_examples=8, epochs=1, seed=3)
     run = anim.sgd_history
