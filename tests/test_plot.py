@@ -1,4 +1,5 @@
 """lamina.plot: figures rendered to PNG and read back pixel by pixel."""
+import gc
 import io
 
 import matplotlib
@@ -170,6 +171,8 @@ def test_animate_sgd_writes_a_gif_with_one_frame_per_step(tmp_path):
 def test_animate_sgd_steps_are_plain_sgd_on_the_batch():
     anim = animate_sgd(learning_rate=0.1, batch_size=4, num_examples=8, epochs=1, seed=3)
     run = anim.sgd_history
+    del anim  # never drawn: matplotlib warns when it goes, which is expected here
+    gc.collect()
     rng = np.random.default_rng(3)
     x = rng.uniform(-2.0, 2.0, size=(8, 1)).astype(np.float32)
     y = (2.0 * x + 1.0 + 0.5 * rng.normal(size=x.shape)).astype(np.float32)
