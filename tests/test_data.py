@@ -326,9 +326,10 @@ def test_class_weight_binary_float_targets_are_rounded_and_multiply_sample_weigh
 
 @pytest.mark.parametrize(
     "y, class_weight, error, message",
-    [(np.array([0, 1]), {0: 1.0, 1: 2.0, 5: 3.0}, ValueError,
-      r"keys \[5\] that are not labels of y \(labels: \[0, 1\]\)"),
-     (np.eye(2)[[0, 1]], {0: 1.0, 1: 1.0, 2: 1.0}, ValueError, r"keys \[2\] that are not labels"),
+    [(np.array([0, 1]), {0: 1.0, 1: 2.0, -1: 3.0}, ValueError,
+      r"keys \[-1\] that are not class indices.*non-negative"),
+     (np.eye(2)[[0, 1]], {0: 1.0, 1: 1.0, 2: 1.0}, ValueError,
+      r"keys \[2\] that are not class indices.*labels: \[0, 1\]"),
      (np.array([0, 1, 2]), {0: 1.0, 1: 2.0}, ValueError, r"classes \[2\] are missing"),
      (np.array([0, 1]), {"a": 1.0}, TypeError, "integer class indices.*'a'"),
      (np.array([0, 1]), {0: "x", 1: 1.0}, TypeError, "values must be numbers"),
@@ -445,3 +446,11 @@ def test_batch_stream_reports_bad_batch_index():
 def test_batch_stream_errors(source, steps, error, message):
     with pytest.raises(error, match=message):
         data.BatchStream(source, steps).peek()
+
+
+def test_class_weight_key_for_a_class_these_rows_lack_is_accepted():
+    # validation_split can leave a class out of the training rows.
+    y = np.array([0, 1, 1, 0])
+    weights = data.class_weight_to_sample_weight(y, {0: 1.0, 1: 2.0, 5: 3.0})
+    assert weights.shape == (4,)
+    np.testing.assert_array_equal(weights, np.array([1.0, 2.0, 2.0, 1.0], np.float32))

@@ -44,8 +44,9 @@ def class_weight_to_sample_weight(
 
     Raises:
         TypeError: if class_weight is not a dict of integer keys and number values.
-        ValueError: if y holds labels absent from class_weight, class_weight
-            names classes y does not have, or y has several outputs.
+        ValueError: if y holds labels absent from class_weight, a key is not a class
+            index (negative, or beyond a one-hot target's columns), or y has several
+            outputs.
 
     Example:
         >>> import numpy as np
@@ -81,13 +82,18 @@ def class_weight_to_sample_weight(
     y = np.asarray(y)
     labels, allowed = _labels(y)
     present = np.unique(labels)
+    # A key for a class that these rows lack is fine (validation_split or a small
+    # sample may leave a class out); for one-hot targets the classes are the columns.
     if allowed is None:
-        allowed = set(present.tolist())
-    unknown = sorted(int(k) for k in class_weight if int(k) not in allowed)
+        unknown = sorted(int(k) for k in class_weight if int(k) < 0)
+        what = "non-negative class indices"
+    else:
+        unknown = sorted(int(k) for k in class_weight if int(k) not in allowed)
+        what = f"class indices of y (labels: {sorted(allowed)})"
     if unknown:
         raise ValueError(
-            f"class_weight has keys {unknown} that are not labels of y (labels: "
-            f"{sorted(allowed)}). Use the class indices of y as keys."
+            f"class_weight has keys {unknown} that are not class indices. Use the "
+            f"{what} as keys."
         )
     keys = np.array(sorted(int(k) for k in class_weight), dtype=np.int64)
     missing = present[~np.isin(present, keys)]
