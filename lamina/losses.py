@@ -76,7 +76,10 @@ class Loss:
         Returns:
             A scalar, or per-sample values when the reduction is "none".
         """
-        return _core.reduce(self.call(y_true, y_pred), sample_weight, reduction=self.reduction)
+        from lamina.utils.host_array import to_host
+
+        return to_host(_core.reduce(self.call(y_true, y_pred), sample_weight,
+                                    reduction=self.reduction))
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, for `from_config`."""

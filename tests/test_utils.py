@@ -78,3 +78,18 @@ def test_text_curves_places_first_and_last_points_on_the_extremes():
     assert chart[4].startswith("   1.000 |")
     assert chart[4].rstrip().endswith("*")
     assert "* loss" in chart[-1]
+
+
+def test_eager_loss_and_metric_results_answer_numpy_like_tf_keras():
+    y_true = np.array([[0.0, 1.0], [0.0, 0.0]], np.float32)
+    y_pred = np.array([[0.6, 0.4], [0.4, 0.6]], np.float32)
+    p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+    expected = np.mean(-(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+    value = keras.losses.BinaryCrossentropy()(y_true, y_pred).numpy()
+    assert value.shape == ()
+    np.testing.assert_allclose(value, expected, rtol=1e-6)
+    metric = keras.metrics.BinaryAccuracy()
+    metric.update_state([[1.0], [0.0], [1.0]], [[0.9], [0.8], [0.2]])
+    result = metric.result().numpy()
+    assert result.shape == ()
+    np.testing.assert_allclose(result, 1.0 / 3.0, rtol=1e-6)

@@ -101,8 +101,10 @@ class Metric(abc.ABC):
 
     def result(self) -> jax.Array:
         """The metric's value over everything accumulated since the last reset."""
+        from lamina.utils.host_array import to_host
+
         _, result = self._functions()
-        return result(self._state)
+        return to_host(result(self._state))
 
     def __call__(self, *args: Any, **kwargs: Any) -> jax.Array:
         """`update_state(...)`, then `result()`."""
