@@ -149,7 +149,6 @@ class Trainer:
         self.stop_training = False
         # A callback may move the start (BackupAndRestore resuming a run).
         self._initial_epoch = int(initial_epoch)
-        self._state()  # the optimizer state exists before callbacks set the learning rate
         cbs.on_train_begin()
         logs: dict[str, float] = {}
         chunker = Chunker(every_batch=cbs.needs_every_batch("train"),
