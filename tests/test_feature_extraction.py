@@ -57,3 +57,14 @@ def test_functional_layer_output_builds_a_submodel():
     got = sub.predict(x, verbose=0)
     assert got.shape == (6, 5)
     np.testing.assert_allclose(got, np.tanh(x @ kernel + bias), rtol=1e-5, atol=1e-6)
+
+
+def test_sequential_add_after_fit_trains_without_recompiling():
+    model = keras.Sequential([keras.layers.Input((4,)), keras.layers.Dense(3)])
+    model.compile("adam", "mse")
+    x = _data()
+    model.fit(x, x[:, :3], epochs=1, verbose=0)
+    model.add(keras.layers.Dense(1))
+    history = model.fit(x, x[:, :1], epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    assert model.predict(x, verbose=0).shape == (6, 1)

@@ -64,6 +64,10 @@ class Sequential(Model):
 
     def _reset_build(self) -> None:
         self._drop_graph()
+        if getattr(self, "optimizer", None) is not None:
+            # New layers, new weights: the optimizer starts again for them, as the
+            # optimizer of a tf.keras model makes slots for weights it has not seen.
+            self.optimizer._state = None
         self.built = False
         self._input_shape = self._output_shape = None
         self._compiled = None
