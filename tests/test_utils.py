@@ -93,3 +93,34 @@ def test_eager_loss_and_metric_results_answer_numpy_like_tf_keras():
     result = metric.result().numpy()
     assert result.shape == ()
     np.testing.assert_allclose(result, 1.0 / 3.0, rtol=1e-6)
+
+
+def test_generator_of_many_batches_trains_like_the_same_arrays_unshuffled():
+    # 35 batches of 4 and a last one of 2: two stacked chunks of 16, one of 3, and the
+    # smaller batch on its own.
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(142, 3)).astype(np.float32)
+    y = (x @ np.array([[0.5], [-1.0], [2.0]], np.float32)).astype(np.float32)
+
+    def batches():
+        for start in range(0, len(x), 4):
+            yield x[start:start + 4], y[start:start + 4]
+
+    def run(kind):
+        keras.utils.set_random_seed(5)
+        model = keras.Sequential([keras.layers.Input((3,)), keras.layers.Dense(4),
+                                  keras.layers.Dense(1)])
+        model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+        if kind == "generator":
+            history = model.fit(batches(), steps_per_epoch=36, epochs=1, verbose=0)
+        else:
+            history = model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+        return history.history, model.get_weights()
+
+    logs_gen, w_gen = run("generator")
+    logs_arr, w_arr = run("arrays")
+    np.testing.assert_allclose(logs_gen["loss"], logs_arr["loss"], rtol=1e-5)
+    np.testing.assert_allclose(logs_gen["mae"], logs_arr["mae"], rtol=1e-5)
+    for a, b in zip(w_gen, w_arr):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

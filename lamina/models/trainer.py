@@ -142,10 +142,8 @@ class Trainer:
             data = jax.device_put(tuple(train))
         else:
             total_steps = stream.steps
-        history_params = {"verbose": verbose, "epochs": epochs, "steps": total_steps}
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                            model=self, verbose=verbose, epochs=epochs, steps=total_steps)
-        cbs.set_params(history_params)
         self.stop_training = False
         # A callback may move the start (BackupAndRestore resuming a run).
         self._initial_epoch = int(initial_epoch)
@@ -204,26 +202,57 @@ class Trainer:
 
     def _train_stream_epoch(self, stream: Any, cbs: Any,
                             verbose: int) -> dict[str, float] | None:
+        """One epoch over batches from Python (a generator, a Sequence).
+
+        Consecutive batches of the same shapes are stacked on the host, STREAM_CHUNK at
+        a time, and run as one call of the epoch program (while the device works on a
+        chunk, the next one is being gathered); a batch of another shape (the last,
+        smaller one) runs as its own step. A callback that asks for every batch gets
+        one call per batch.
+        """
         p = self._programs
         state = self._state()
-        live = verbose == 1 or cbs.has_batch_hooks("train")
-        step = 0
-        for batch in stream:
-            cbs.on_train_batch_begin(step)
-            state = p["train_step"](state, jax.device_put(tuple(batch)))
+        every = cbs.needs_every_batch("train")
+        live = cbs.has_batch_hooks("train")
+        done = 0
+        pending: list[Any] = []
+
+        def run(batches: list) -> None:
+            nonlocal state, done
+            if not batches:
+                return
+            if every:
+                cbs.on_train_batch_begin(done)
+            if len(batches) == 1:
+                state = p["train_step"](state, jax.device_put(tuple(batches[0])))
+            else:
+                size = data_mod.num_rows(batches[0].x)
+                stacked = jax.tree.map(lambda *a: _stack_padded(a, STREAM_CHUNK), *batches)
+                state, _ = p["train_loop"](state, jax.device_put(tuple(stacked)),
+                                           _arange(STREAM_CHUNK * size), 0, len(batches),
+                                           steps=STREAM_CHUNK, batch_size=size, remainder=0)
+            done += len(batches)
             if live:
-                logs = host_logs(self._names, p["results"](state.metrics))
                 self._write_back(state)
-                cbs.on_train_batch_end(step, logs)
-            step += 1
-            if self.stop_training:
-                break
+                cbs.on_train_batch_end(done - 1,
+                                       host_logs(self._names, p["results"](state.metrics)))
+
+        for batch in stream:
+            if pending and (every or len(pending) == STREAM_CHUNK
+                            or _signature(batch) != _signature(pending[0])):
+                run(pending)
+                pending = []
+                if self.stop_training:
+                    break
+            pending.append(batch)
+        else:
+            run(pending)
         if stream.ran_out:
             warnings.warn("Your input ran out of data; interrupting training. Make sure "
                           "that your dataset or generator can generate at least "
                           "`steps_per_epoch * epochs` batches.", stacklevel=3)
             self.stop_training = True
-            if step == 0:
+            if done == 0:
                 return None
         logs = host_logs(self._names, p["results"](state.metrics))
         self._write_back(state)
@@ -331,6 +360,33 @@ class Trainer:
             return logs
         values = [logs[k] for k in self.metrics_names]
         return values[0] if len(values) == 1 else values
+
+
+STREAM_CHUNK = 16
+
+
+def _signature(batch: Any) -> tuple:
+    leaves, treedef = jax.tree.flatten(tuple(batch))
+    return treedef, tuple((a.shape, a.dtype) for a in leaves)
+
+
+def _stack_padded(arrays: tuple, chunk: int) -> np.ndarray:
+    """The batches one after another, padded with zero rows to `chunk` batches (the
+    rows past the last batch are never read)."""
+    out = np.concatenate(arrays)
+    missing = (chunk - len(arrays)) * arrays[0].shape[0]
+    if missing:
+        out = np.concatenate([out, np.zeros((missing,) + out.shape[1:], out.dtype)])
+    return out
+
+
+_aranges: dict[int, Any] = {}
+
+
+def _arange(n: int) -> Any:
+    if n not in _aranges:
+        _aranges[n] = jax.device_put(np.arange(n, dtype=np.int32))
+    return _aranges[n]
 
 
 def _validate_now(validation_freq: Any, epoch: int) -> bool:
