@@ -105,12 +105,30 @@ def test_integer_save_freq_saves_every_n_batches(tmp_path):
 
 
 def test_wrong_extension_and_bad_save_freq_are_rejected():
-    with pytest.raises(ValueError, match=r"must end in '.weights.safetensors'.*'cp.ckpt'"):
-        callbacks.ModelCheckpoint("cp.ckpt", save_weights_only=True)
-    with pytest.raises(ValueError, match=r"must end in '.lamina'.*'model.h5'"):
-        callbacks.ModelCheckpoint("model.h5")
+    with pytest.raises(ValueError, match=r"must end in '.weights.safetensors'.*'cp.bin'"):
+        callbacks.ModelCheckpoint("cp.bin", save_weights_only=True)
+    with pytest.raises(ValueError, match=r"e\.g\. 'cp\.weights\.safetensors'"):
+        callbacks.ModelCheckpoint("cp.weights.bin", save_weights_only=True)
+    with pytest.raises(ValueError, match=r"must end in '.lamina'.*'model.bin'"):
+        callbacks.ModelCheckpoint("model.bin")
     with pytest.raises(ValueError, match="save_freq='batch'"):
         callbacks.ModelCheckpoint("m.lamina", save_freq="batch")
+
+
+def test_tf_keras_checkpoint_names_write_lamina_files(tmp_path):
+    # Course code: ModelCheckpoint('best.h5') and ('training_1/cp.ckpt', weights only).
+    model = _model()
+    model_path = tmp_path / "best.h5"
+    weights_path = tmp_path / "training_1" / "cp.ckpt"
+    with pytest.warns(UserWarning, match="not as HDF5"):
+        model.fit(X, Y, epochs=1, batch_size=4, verbose=0, callbacks=[
+            callbacks.ModelCheckpoint(str(model_path)),
+            callbacks.ModelCheckpoint(str(weights_path), save_weights_only=True)])
+    loaded = keras.models.load_model(model_path)
+    np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0),
+                               rtol=1e-6)
+    tensors = load_file(str(weights_path))
+    assert set(tensors) == {w.name for w in model.weights}
 
 
 def test_unknown_format_field_names_the_available_keys(tmp_path):

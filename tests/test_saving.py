@@ -183,10 +183,15 @@ def test_save_include_optimizer_false_omits_state(tmp_path):
     assert loaded.compiled and int(loaded.optimizer.iterations) == 0
 
 
-def test_save_rejects_h5_and_unknown_extension(tmp_path):
+def test_save_h5_name_writes_a_lamina_archive_and_unknown_extension_fails(tmp_path):
     model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
-    with pytest.raises(ValueError, match="does not write HDF5"):
+    with pytest.warns(UserWarning, match="Lamina model archive"):
         model.save(tmp_path / "m.h5")
+    with zipfile.ZipFile(tmp_path / "m.h5") as archive:
+        assert "config.json" in archive.namelist()
+    loaded = keras.models.load_model(tmp_path / "m.h5")
+    x = np.ones((3, 2), np.float32)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     with pytest.raises(ValueError, match=".lamina"):
         model.save(tmp_path / "m.bin")
     with pytest.raises(ValueError, match="save_format='tf'"):
@@ -294,10 +299,18 @@ def test_load_weights_missing_and_extra_reported(tmp_path):
         dst.load_weights(tmp_path / "w.weights.safetensors")
 
 
-def test_save_weights_rejects_other_extensions(tmp_path):
+def test_save_weights_h5_name_writes_safetensors_and_other_extensions_fail(tmp_path):
     model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+    with pytest.warns(UserWarning, match="safetensors weights file"):
+        model.save_weights(tmp_path / "w.weights.h5")
+    tensors = load_file(str(tmp_path / "w.weights.h5"))
+    np.testing.assert_array_equal(tensors[model.weights[0].name], model.weights[0].numpy())
+    other = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+    other.load_weights(tmp_path / "w.weights.h5")
+    for a, b in zip(model.get_weights(), other.get_weights()):
+        np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match=".weights.safetensors"):
-        model.save_weights(tmp_path / "w.h5")
+        model.save_weights(tmp_path / "w.bin")
 
 
 def test_load_weights_unbuilt_model_raises(tmp_path):

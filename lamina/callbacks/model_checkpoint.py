@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from lamina.callbacks.callback import Callback
+from lamina.saving import archive
 from lamina.callbacks.monitor import MonitorMixin, monitor_mode, worst
 
 _MODEL_EXTENSIONS = (".lamina", ".keras")
@@ -31,15 +32,19 @@ def check_save_freq(save_freq: Any, owner: str) -> Any:
 
 def _check_extension(filepath: str, save_weights_only: bool) -> None:
     lower = filepath.lower()
+    if lower.endswith(archive.HDF5_EXTENSIONS + ((".ckpt",) if save_weights_only else ())):
+        return  # tf.keras names: accepted by save/save_weights, which warn once
+    stem = os.path.splitext(filepath)[0]
+    stem = stem[:-len(".weights")] if stem.lower().endswith(".weights") else stem
     if save_weights_only and not lower.endswith(_WEIGHTS_EXTENSION):
         raise ValueError(f"With save_weights_only=True the filepath must end in "
                          f"'{_WEIGHTS_EXTENSION}' (Lamina writes weights as safetensors, not "
                          f"HDF5 or TensorFlow checkpoints), but received '{filepath}'. Use "
-                         f"e.g. '{os.path.splitext(filepath)[0]}{_WEIGHTS_EXTENSION}'.")
+                         f"e.g. '{stem}{_WEIGHTS_EXTENSION}'.")
     if not save_weights_only and not lower.endswith(_MODEL_EXTENSIONS):
         raise ValueError(f"The filepath of a full-model checkpoint must end in '.lamina' "
                          f"(or '.keras'), but received '{filepath}'. Use e.g. "
-                         f"'{os.path.splitext(filepath)[0]}.lamina', or pass "
+                         f"'{stem}.lamina', or pass "
                          f"save_weights_only=True with a '{_WEIGHTS_EXTENSION}' name.")
 
 

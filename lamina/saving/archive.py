@@ -26,6 +26,7 @@ import json
 import os
 import struct
 import tempfile
+import warnings
 import zipfile
 from typing import Any, Callable
 
@@ -37,6 +38,20 @@ CONFIG = "config.json"
 WEIGHTS = "model.weights.safetensors"
 OPTIMIZER = "optimizer.safetensors"
 MODEL_EXTENSIONS = (".lamina", ".keras")
+# Course code names files as tf.keras 2 did; such names are accepted, with a warning that
+# the content is Lamina's format (never HDF5 or a TensorFlow checkpoint).
+HDF5_EXTENSIONS = (".h5", ".hdf5")
+_warned: set[str] = set()
+
+
+def warn_foreign_name(path: str, what: str, suggested: str) -> None:
+    """Warn once per name that `path` holds `what`, not the format its name suggests."""
+    if path in _warned:
+        return
+    _warned.add(path)
+    warnings.warn(f"'{path}' is written and read as {what}, not as HDF5 or a TensorFlow "
+                  f"checkpoint: Lamina never writes those. Only Lamina can open it; name it "
+                  f"'...{suggested}' to say so.", stacklevel=4)
 
 MAX_CONFIG_BYTES = 64 * 2**20       # a config of this size is not a real model's
 MAX_TENSOR_BYTES = 256 * 2**30      # larger than any model this library trains
@@ -55,10 +70,11 @@ def check_model_path(filepath: Any, action: str) -> str:
     lower = path.lower()
     if lower.endswith(MODEL_EXTENSIONS):
         return path
-    if lower.endswith((".h5", ".hdf5")):
-        hint = "Lamina does not write HDF5 files."
-    else:
-        hint = "A model file needs the .lamina (or .keras) extension."
+    if lower.endswith(HDF5_EXTENSIONS):
+        warn_foreign_name(path, "a Lamina model archive (a zip of JSON and safetensors)",
+                          ".lamina")
+        return path
+    hint = "A model file needs the .lamina (or .keras) extension."
     raise ValueError(f"Cannot {action} a model at '{path}': {hint} Use a path such as "
                      f"'{os.path.splitext(path)[0] or 'model'}.lamina', or "
                      "save_weights('....weights.safetensors') for the weights alone.")

@@ -179,6 +179,9 @@ def check_weights_path(filepath: Any, action: str) -> str:
     if lower.endswith(".safetensors") or (action == "load" and
                                            lower.endswith(archive.MODEL_EXTENSIONS)):
         return path
+    if lower.endswith(archive.HDF5_EXTENSIONS + (".ckpt",)):
+        archive.warn_foreign_name(path, "a safetensors weights file", ".weights.safetensors")
+        return path
     raise ValueError(f"Cannot {action} weights at '{path}': weights files are safetensors "
                      "files and their name must end in '.weights.safetensors' (Lamina does "
                      "not write HDF5 or TensorFlow checkpoints). For example: "
