@@ -36,7 +36,16 @@ def get_value(x: Any) -> Any:
 
 
 def set_value(x: Any, value: Any) -> None:
-    """Assign `value` to a Variable (`x.assign(value)`)."""
+    """Assign `value` to a Variable, or to the optimizer learning rate `x` was read from
+    (`keras.backend.set_value(model.optimizer.learning_rate, 0.001)`).
+
+    Example:
+        >>> import lamina as keras
+        >>> opt = keras.optimizers.SGD(0.1)
+        >>> set_value(opt.learning_rate, 0.02)
+        >>> float(opt.learning_rate)
+        0.02
+    """
     if not hasattr(x, "assign"):
         raise TypeError(f"set_value needs a Variable, but received {type(x).__name__}. To "
                         "change the learning rate, set model.optimizer.learning_rate = value.")

@@ -68,3 +68,10 @@ def test_sequential_add_after_fit_trains_without_recompiling():
     history = model.fit(x, x[:, :1], epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2
     assert model.predict(x, verbose=0).shape == (6, 1)
+
+
+def test_layer_output_of_a_sequential_layer_works_before_model_output():
+    model = keras.Sequential([keras.layers.Input((4,)), keras.layers.Dense(3, name="first"),
+                              keras.layers.Dense(1)])
+    assert model.get_layer("first").output.shape == (None, 3)
+    assert model.layers[1].input.shape == (None, 3)

@@ -282,6 +282,8 @@ class Layer:
             outputs = self.call(inputs, *args, **kwargs)
         finally:
             _context.training = outer
+        if isinstance(outputs, Variable):  # a layer may return its own state
+            outputs = outputs.value
         if self.activity_regularizer is not None:
             for out in jax.tree.leaves(outputs):
                 self.add_loss(self.activity_regularizer(out) / out.shape[0])
@@ -307,6 +309,10 @@ class Layer:
 
     def _only_node(self, what: str) -> Any:
         nodes = self.__dict__.get("_inbound_nodes") or []
+        owner = self.__dict__.get("_sequential_owner")
+        if not nodes and owner is not None and owner() is not None and owner().built:
+            owner()._graph()  # a Sequential makes its graph on first use
+            nodes = self.__dict__.get("_inbound_nodes") or []
         if not nodes:
             raise AttributeError(
                 f"Layer '{self.name}' has never been called on a symbolic input, so it has no "

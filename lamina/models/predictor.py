@@ -31,6 +31,7 @@ class Predictor:
         batch_size = check_batch_size(batch_size, "batch_size")
         verbose = resolve_verbose(verbose)
         cbs = CallbackList(callbacks, model=self, verbose=verbose, epochs=1, steps=steps)
+        bar = Progbar(None, verbose=verbose) if verbose else None  # its clock starts now
         cbs.on_predict_begin()
         if data_mod.is_stream(x):
             stream = data_mod.BatchStream(x, steps)
@@ -39,13 +40,16 @@ class Predictor:
             num_batches = len(outs)
         else:
             result, num_batches = self._predict_arrays(x, batch_size, steps)
-        if verbose:
-            Progbar(num_batches, verbose=verbose).update(num_batches, finalize=True)
+        if bar is not None:
+            bar.target = num_batches
+            bar.update(num_batches, finalize=True)
         cbs.on_predict_end()
         return result
 
     def _predict_arrays(self, x: Any, batch_size: int, steps: int | None) -> tuple[Any, int]:
-        x = expand_1d(data_mod.adapt_x(x))
+        x = data_mod.adapt_x(x)
+        self._check_single_sample(x)
+        x = expand_1d(x)
         n = data_mod.num_rows(x)
         if steps is not None:
             n = min(n, steps * batch_size)
@@ -78,9 +82,28 @@ class Predictor:
                               "predict_step": core_train.make_predict_step(forward)}
         return self._predict_only
 
+    def _check_single_sample(self, x: Any) -> None:
+        """A 1-D x given to a model that takes several features is one sample without
+        its batch axis (`model.predict(X[0])`): say so, rather than reading it as a
+        column of single-feature rows."""
+        if not (isinstance(x, np.ndarray) and x.ndim == 1 and self.built):
+            return
+        try:
+            shape = self.input_shape
+        except (AttributeError, ValueError):
+            return
+        if isinstance(shape, tuple) and len(shape) == 2 and shape[1] not in (None, 1) \
+                and shape[1] == x.shape[0]:
+            raise ValueError(
+                f"predict() received x of shape {x.shape}: one sample without its batch "
+                f"axis, but the model takes batches of shape {shape}. Pass X[i:i + 1] "
+                "instead of X[i], or x.reshape(1, -1).")
+
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch, as NumPy."""
-        x = expand_1d(data_mod.adapt_x(x))
+        x = data_mod.adapt_x(x)
+        self._check_single_sample(x)
+        x = expand_1d(x)
         if not self.built:
             self.build_from_data(x)
         p = self._inference_programs()

@@ -1,6 +1,7 @@
 """`Sequential`: a plain stack of layers, each feeding the next."""
 from __future__ import annotations
 
+import weakref
 from typing import Any, Sequence
 
 import jax
@@ -49,6 +50,7 @@ class Sequential(Model):
             raise ValueError("An Input can only be the first layer of a Sequential model; "
                              f"the model already has {len(self._stack)} layer(s).")
         self._stack.append(layer)
+        layer._sequential_owner = weakref.ref(self)
         self._reset_build()
         if rebuild:
             self._maybe_build_from_declared_shape()

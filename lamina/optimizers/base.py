@@ -42,6 +42,14 @@ class ScalarValue(float):
         """The value as a NumPy float32 scalar."""
         return np.float32(self)
 
+    def assign(self, value: Any) -> None:
+        """Set the learning rate this value was read from (tf.keras's `K.set_value`)."""
+        owner = getattr(self, "_owner", None)
+        if owner is None:
+            raise TypeError("This value was not read from an optimizer's learning_rate, so "
+                            "there is nothing to assign to.")
+        owner.learning_rate = value
+
     def __repr__(self) -> str:
         return str(np.float32(self))
 
@@ -207,12 +215,18 @@ class Optimizer:
 
     @property
     def learning_rate(self) -> Any:
-        """The current learning rate, a float that also has `.numpy()`."""
+        """The current learning rate, a float that also has `.numpy()`.
+
+        `keras.backend.set_value(optimizer.learning_rate, 0.01)` sets it, as in tf.keras.
+        """
         if self._state is not None:
-            return ScalarValue(np.asarray(optim.get_hyperparam(self._state, "learning_rate")))
-        if callable(self._learning_rate):
-            return ScalarValue(np.asarray(self._learning_rate(0)))
-        return ScalarValue(np.float32(self._learning_rate))
+            value = ScalarValue(np.asarray(optim.get_hyperparam(self._state, "learning_rate")))
+        elif callable(self._learning_rate):
+            value = ScalarValue(np.asarray(self._learning_rate(0)))
+        else:
+            value = ScalarValue(np.float32(self._learning_rate))
+        value._owner = self
+        return value
 
     @learning_rate.setter
     def learning_rate(self, value: Any) -> None:
