@@ -208,3 +208,32 @@ def test_research_gan_step_with_stateless_call():
     assert np.isfinite(float(dl)) and np.isfinite(float(gl))
     # The loop is pure: the models' own Variables never changed.
     np.testing.assert_array_equal(discriminator.get_weights()[0], start_d[0])
+
+
+def test_train_step_calling_super_equals_the_built_in_step_with_dropout():
+    import lamina as keras
+
+    class Plain(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = keras.layers.Dense(8, activation="relu")
+            self.drop = keras.layers.Dropout(0.5)
+            self.out = keras.layers.Dense(1)
+
+        def call(self, x, training=False):
+            return self.out(self.drop(self.hidden(x), training=training))
+
+    class ViaSuper(Plain):
+        def train_step(self, state, data):
+            return super().train_step(state, data)
+
+    x = np.random.default_rng(0).normal(size=(24, 3)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+
+    def run(cls):
+        keras.utils.set_random_seed(11)
+        model = cls()
+        model.compile(optimizer="sgd", loss="mse")
+        return model.fit(x, y, batch_size=8, epochs=3, verbose=0).history["loss"]
+
+    assert run(Plain) == run(ViaSuper)

@@ -60,6 +60,19 @@ def batch_size_of(x: PyTree) -> int:
     return jax.tree.leaves(x)[0].shape[0]
 
 
+def step_keys(state: TrainState) -> Callable[[int], Array]:
+    """The step's keys, drawn lazily: `i -> fold_in(fold_in(state.rng, state.step), i)`.
+
+    Example:
+        >>> import jax, numpy as np
+        >>> state = TrainState((), (), None, (), jax.random.PRNGKey(0), np.int32(3))
+        >>> key = step_keys(state)(0)
+        >>> bool((key == jax.random.fold_in(jax.random.fold_in(state.rng, 3), 0)).all())
+        True
+    """
+    return lambda i: jax.random.fold_in(jax.random.fold_in(state.rng, state.step), i)
+
+
 def make_train_step(forward: Callable, objective: Objective,
                     optimizer: optax.GradientTransformation,
                     constrain: Callable[[tuple], tuple] | None = None
@@ -72,11 +85,10 @@ def make_train_step(forward: Callable, objective: Objective,
 
     def step(state: TrainState, batch: Batch) -> TrainState:
         x, y, sw = batch
-        step_key = lambda i: jax.random.fold_in(jax.random.fold_in(state.rng, state.step), i)  # noqa: E731
 
         def total_loss(trainable: tuple) -> tuple:
             y_pred, non_trainable, penalty = forward(trainable, state.non_trainable, x,
-                                                     training=True, rng=step_key)
+                                                     training=True, rng=step_keys(state))
             loss = objective.loss(y, y_pred, sw) + penalty
             return loss, (y_pred, non_trainable)
 

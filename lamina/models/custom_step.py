@@ -36,9 +36,11 @@ class CustomSteps:
         """One optimizer step on one batch; override it for custom training.
 
         The contract is pure: `state` in, a new `TrainState` out. `data` is
-        `(x, y, sample_weight)` with `y` and `sample_weight` possibly None. Split
-        `state.rng` for randomness and return the new key; the logs come from the
-        metric accumulators in `state.metrics` (update them with `update_metrics`).
+        `(x, y, sample_weight)` with `y` and `sample_weight` possibly None. For
+        randomness pass `rng=lamina.core.train.step_keys(state)` to
+        `stateless_forward` (keys derived from `state.rng` and `state.step`, as the
+        built-in step does); the logs come from the metric accumulators in
+        `state.metrics` (update them with `update_metrics`).
         The override is traced into the compiled epoch program, so use `jax.numpy`
         and the pure helpers, not Variables or Python side effects.
 
@@ -52,6 +54,7 @@ class CustomSteps:
 
         Example:
             >>> import jax, numpy as np, lamina as keras
+            >>> from lamina.core.train import step_keys
             >>> class HalfLoss(keras.Model):
             ...     def __init__(self):
             ...         super().__init__()
@@ -60,16 +63,15 @@ class CustomSteps:
             ...         return self.dense(x)
             ...     def train_step(self, state, data):
             ...         x, y, sample_weight = data
-            ...         rng, key = jax.random.split(state.rng)
             ...         def loss_fn(trainable):
             ...             y_pred, non_trainable, penalty = self.stateless_forward(
-            ...                 trainable, state.non_trainable, x, training=True, rng=key)
+            ...                 trainable, state.non_trainable, x, training=True,
+            ...                 rng=step_keys(state))
             ...             loss = 0.5 * self.compute_loss(x, y, y_pred, sample_weight)
             ...             return loss + penalty, (y_pred, non_trainable)
             ...         (loss, (y_pred, nt)), grads = jax.value_and_grad(
             ...             loss_fn, has_aux=True)(state.trainable)
-            ...         state = self.apply_gradients(state._replace(non_trainable=nt,
-            ...                                                     rng=rng), grads)
+            ...         state = self.apply_gradients(state._replace(non_trainable=nt), grads)
             ...         return self.update_metrics(state, loss, y, y_pred, sample_weight)
             >>> model = HalfLoss()
             >>> model.compile(optimizer="sgd", loss="mse")
@@ -78,18 +80,18 @@ class CustomSteps:
             (['loss'], 2)
         """
         x, y, sample_weight = data
-        rng, key = jax.random.split(state.rng)
+        keys = core_train.step_keys(state)
 
         def loss_fn(trainable: tuple) -> tuple:
             y_pred, non_trainable, penalty = self.stateless_forward(
-                trainable, state.non_trainable, x, training=True, rng=key)
+                trainable, state.non_trainable, x, training=True, rng=keys)
             loss = self.compute_loss(x, y, y_pred, sample_weight) + penalty
             return loss, (y_pred, non_trainable)
 
         (loss, (y_pred, non_trainable)), grads = jax.value_and_grad(
             loss_fn, has_aux=True)(state.trainable)
-        state = self.apply_gradients(state._replace(non_trainable=tuple(non_trainable),
-                                                    rng=rng), grads)
+        state = self.apply_gradients(state._replace(non_trainable=tuple(non_trainable)),
+                                     grads)
         return self.update_metrics(state, loss, y, y_pred, sample_weight)
 
     def test_step(self, state: TrainState, data: Batch) -> TrainState:
