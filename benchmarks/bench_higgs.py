@@ -155,9 +155,7 @@ def floor_row(x_np, y_np, epochs: int) -> Result:
         return optax.apply_updates(params, updates), stats, opt_state, loss * xb.shape[0], correct
 
     @jax.jit
-    def train_epoch(params, stats, opt_state, x, y, key, epoch):
-        ekey = jax.random.fold_in(key, epoch)
-        perm = jax.random.permutation(ekey, n)
+    def train_epoch(params, stats, opt_state, x, y, perm, ekey):
         order = perm[: steps * BATCH].reshape(steps, BATCH)
 
         def body(carry, inp):
@@ -177,10 +175,12 @@ def floor_row(x_np, y_np, epochs: int) -> Result:
     def remainder_step(params, stats, opt_state, x, y, idx, ekey):
         return train_step(params, stats, opt_state, x[idx], y[idx], jax.random.fold_in(ekey, 0))
 
-    key = jax.random.PRNGKey(SEED)  # the epoch's key is folded in on the device
+    key = jax.random.PRNGKey(SEED)
     stamps, t0 = [], time.perf_counter()
     for epoch in range(epochs):
-        params, stats, opt_state, loss_sum, correct, rest, ekey = train_epoch(params, stats, opt_state, x, y, key, epoch)
+        params, stats, opt_state, loss_sum, correct, rest, ekey = train_epoch(
+            params, stats, opt_state, x, y, jax.device_put(common.host_permutation(SEED, epoch, n)),
+            jax.random.fold_in(key, epoch))
         if rem:
             params, stats, opt_state, rl, rc = remainder_step(params, stats, opt_state, x, y, rest, ekey)
             loss_sum, correct = loss_sum + rl, correct + rc
