@@ -5,15 +5,22 @@ runs as one compiled XLA program.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+# The public namespaces, bottom up in the order of the shell (see DESIGN.md).
+from lamina._version import __version__
+from lamina import core, data, registry  # noqa: I001
+from lamina import backend
+from lamina import random, optimizers, utils, plot  # plot imports matplotlib only to draw
+from lamina import activations, initializers, regularizers, constraints, losses
+from lamina import layers, metrics
+from lamina import saving
+from lamina import callbacks
+from lamina import models
+from lamina import datasets, testing
+from lamina.backend import KerasTensor, Variable
+from lamina.layers import Input, Layer
+from lamina.models import Model, Sequential
 
-from lamina import backend, random, utils  # noqa: E402,F401
-from lamina import (activations, callbacks, constraints, datasets, initializers,  # noqa: E402
-                    layers, losses, metrics, models, optimizers, regularizers, saving)
-from lamina import plot  # noqa: E402  (matplotlib is imported only when a plot runs)
-from lamina.layers import Input, Layer, Variable  # noqa: E402
-from lamina.models import Model, Sequential  # noqa: E402
-
-__all__ = ["Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
-           "callbacks", "constraints", "datasets", "initializers", "layers", "losses", "metrics",
-           "models", "optimizers", "plot", "random", "regularizers", "saving", "utils"]
+__all__ = ["Input", "KerasTensor", "Layer", "Model", "Sequential", "Variable", "activations",
+           "backend", "callbacks", "constraints", "core", "data", "datasets", "initializers",
+           "layers", "losses", "metrics", "models", "optimizers", "plot", "random", "registry",
+           "regularizers", "saving", "testing", "utils"]

@@ -12,7 +12,8 @@ from typing import Any, Callable, Mapping
 import jax
 import jax.numpy as jnp
 
-from lamina.identifiers import Catalog
+from lamina import registry
+from lamina._identifiers import Catalog
 
 Activation = Callable[[jax.Array], jax.Array]
 
@@ -290,10 +291,12 @@ _BUILTINS: dict[str, Activation] = {
         hard_silu, mish)
 }
 _ALIASES: dict[str, Activation] = {"swish": silu, "hard_swish": hard_silu}
-_BY_NAME: dict[str, Activation] = {**_BUILTINS, **_ALIASES}
+for _name, _fn in {**_BUILTINS, **_ALIASES}.items():
+    registry.register_serializable("lamina.activations", _name)(_fn)
 
 
-_CATALOG = Catalog(kind="activation", names=_BY_NAME, valid=", ".join(sorted(_BY_NAME)),
+_CATALOG = Catalog(kind="activation", package="lamina.activations",
+                   valid=", ".join(sorted({**_BUILTINS, **_ALIASES})),
                    such_as="a name such as 'relu'", accepts="a callable, or None")
 
 
@@ -382,13 +385,11 @@ def serialize(activation: str | Callable[..., Any] | None) -> str:
     name = getattr(activation, "__name__", None)
     if name in _BUILTINS and _BUILTINS[name] is activation:
         return name
-    from lamina.saving.registry import get_registered_name, is_registered
-
-    if is_registered(activation):
-        return get_registered_name(activation)
+    if registry.is_registered(activation):
+        return registry.get_registered_name(activation)
     raise ValueError(
         f"The activation {activation!r} is not a built-in activation, so it "
         f"cannot be saved by name. Register it with "
         f"`lamina.saving.register_keras_serializable()` and pass it in "
         f"`custom_objects` when loading, or use one of: "
-        f"{', '.join(sorted(_BY_NAME))}.")
+        f"{_CATALOG.valid}.")

@@ -12,7 +12,8 @@ from typing import Any, Callable, Mapping, Sequence
 import jax
 import jax.numpy as jnp
 
-from lamina.identifiers import Catalog
+from lamina import registry
+from lamina._identifiers import Catalog
 
 EPSILON = 1e-7
 Axis = int | Sequence[int]
@@ -181,12 +182,13 @@ max_norm, min_max_norm, non_neg, unit_norm = MaxNorm, MinMaxNorm, NonNeg, UnitNo
 _SNAKE: dict[str, type[Constraint]] = {
     "max_norm": MaxNorm, "min_max_norm": MinMaxNorm, "non_neg": NonNeg,
     "unit_norm": UnitNorm}
-_BY_NAME: dict[str, type[Constraint]] = {
-    **_SNAKE, **{cls.__name__.lower(): cls for cls in _SNAKE.values()}}
+for _name, _cls in _SNAKE.items():
+    registry.register_serializable("lamina.constraints")(_cls)
+    registry.register_serializable("lamina.constraints", _name)(_cls)
 
 
 _CATALOG = Catalog(
-    kind="constraint", names=_BY_NAME,
+    kind="constraint", package="lamina.constraints",
     valid=f"{', '.join(sorted(_SNAKE))} (or their class names, e.g. 'MaxNorm')",
     such_as="a name such as 'max_norm'", accepts="a Constraint, or a callable w -> w",
     base=Constraint, home="lamina.constraints",

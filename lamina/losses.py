@@ -8,12 +8,14 @@ loss traces under `jax.jit`.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any, Callable
 
 import jax
 
+from lamina import registry
+from lamina.utils._host_array import to_host
+from lamina._identifiers import did_you_mean
 from lamina.core import losses as _core
 from lamina.core.losses import (  # noqa: F401  (Keras's functional losses)
     binary_crossentropy, categorical_crossentropy, categorical_hinge, cosine_similarity,
@@ -76,8 +78,6 @@ class Loss:
         Returns:
             A scalar, or per-sample values when the reduction is "none".
         """
-        from lamina.utils.host_array import to_host
-
         return to_host(_core.reduce(self.call(y_true, y_pred), sample_weight,
                                     reduction=self.reduction))
 
@@ -257,16 +257,21 @@ _FUNCTIONS = {
 }
 
 
+for _cls in (*_CLASSES, LossFunctionWrapper):
+    registry.register_serializable("lamina.losses")(_cls)
+for _name, _fn in _FUNCTIONS.items():
+    registry.register_serializable("lamina.loss_functions", _name)(_fn)
+
+
 def _lookup(name: str, functions_only: bool = False) -> Any:
     """A built-in loss function or class by case-insensitive name."""
-    table: dict[str, Any] = {k.lower(): v for k, v in _FUNCTIONS.items()}
-    if not functions_only:
-        table.update({cls.__name__.lower(): cls for cls in (*_CLASSES, LossFunctionWrapper)})
-    found = table.get(str(name).lower())
+    packages = ("lamina.loss_functions",) if functions_only else \
+        ("lamina.losses", "lamina.loss_functions")
+    found = registry.find(str(name), packages, ignore_case=True)
     if found is None:
         valid = sorted({*_FUNCTIONS, *(() if functions_only else (c.__name__ for c in _CLASSES))})
-        close = difflib.get_close_matches(str(name).lower(), list(table), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        names = [k.lower() for p in packages for k in registry.builtins(p)]
+        hint = did_you_mean(name, names)
         raise ValueError(f"Unknown loss {name!r}.{hint} Valid losses: {', '.join(valid)}.")
     return found
 

@@ -13,7 +13,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lamina.identifiers import Catalog
+from lamina import registry
+from lamina._identifiers import Catalog
 
 
 def _factor(value: Any, name: str, default: float) -> float:
@@ -170,13 +171,14 @@ def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
     return L1L2(l1=l1, l2=l2)
 
 
-_CLASSES: dict[str, type[Regularizer]] = {"l1": L1, "l2": L2, "l1l2": L1L2}
-_STRINGS: dict[str, Callable[[], Regularizer]] = {
-    "l1": L1, "l2": L2, "l1_l2": l1_l2, "l1l2": l1_l2}
+for _cls in (L1, L2, L1L2):
+    registry.register_serializable("lamina.regularizers")(_cls)
+registry.register_serializable("lamina.regularizers", "l1_l2")(l1_l2)
+registry.register_serializable("lamina.regularizers", "l1l2")(l1_l2)
 
 
 _CATALOG = Catalog(
-    kind="regularizer", names=_STRINGS, classes=_CLASSES,
+    kind="regularizer", package="lamina.regularizers",
     valid="'l1', 'l2', 'l1_l2' (or the classes L1, L2, L1L2)",
     such_as="'l1', 'l2', 'l1_l2'", accepts="a Regularizer, or a callable weight -> scalar",
     base=Regularizer, home="lamina.regularizers",

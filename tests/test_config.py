@@ -7,7 +7,8 @@ import pytest
 
 import lamina as keras
 from lamina import saving
-from lamina.saving import registry, serialization
+from lamina import registry
+from lamina.saving import _serialization as serialization
 
 
 @saving.register_keras_serializable(package="ConfigTests")
@@ -243,6 +244,7 @@ EVERY_LAYER = {
     "Identity": (lambda: keras.layers.Identity(), lambda: _x(2, 4)),
     "LayerNormalization": (lambda: keras.layers.LayerNormalization(epsilon=1e-2),
                            lambda: _x(2, 4)),
+    "Masking": (lambda: keras.layers.Masking(0.5), lambda: _x(2, 3, 2)),
     "Maximum": (lambda: keras.layers.Maximum(), lambda: [_x(2, 4), -_x(2, 4)]),
     "Minimum": (lambda: keras.layers.Minimum(), lambda: [_x(2, 4), -_x(2, 4)]),
     "Multiply": (lambda: keras.layers.Multiply(), lambda: [_x(2, 4), _x(2, 4)]),

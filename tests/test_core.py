@@ -61,10 +61,10 @@ def forward(trainable, non_trainable, x, *, training, rng):
     if training:
         count = count + 1.0
     penalty = L2 * jnp.sum(w ** 2)
-    return x @ w + b, (count,), penalty
+    return x @ w + b, (count,), penalty, None
 
 
-def mse(y_true, y_pred, sw):
+def mse(y_true, y_pred, sw, mask):
     return jnp.mean((y_pred - y_true) ** 2)
 
 
@@ -72,7 +72,7 @@ TRACKER = core_metrics.mean()
 OBJECTIVE = train.Objective(
     loss=mse,
     init_metrics=lambda: (TRACKER.init(),),
-    update_metrics=lambda states, loss, bs, y, p, sw: (
+    update_metrics=lambda states, loss, bs, y, p, sw, mask: (
         TRACKER.update(states[0], loss, jnp.asarray(bs, jnp.float32)),))
 RESULTS = lambda states: (TRACKER.result(states[0]),)  # noqa: E731
 LR = 0.05
@@ -128,7 +128,7 @@ def test_train_step_gives_forward_a_new_key_each_step():
     def noisy(trainable, non_trainable, x, *, training, rng):
         key = rng(0) if callable(rng) else rng
         draw = jax.random.uniform(key, ())
-        return x @ trainable[0] + trainable[1], (draw,), jnp.zeros(())
+        return x @ trainable[0] + trainable[1], (draw,), jnp.zeros(()), None
 
     step = jax.jit(train.make_train_step(noisy, OBJECTIVE, OPT))
     first = step(initial_state(), (X[:4], Y[:4], None))
@@ -149,15 +149,31 @@ def test_train_loop_runs_full_batches_then_the_remainder(perm):
     assert int(state.step) == 3 and float(state.non_trainable[0]) == 3.0
 
 
+def test_train_loop_without_order_takes_rows_as_they_are():
+    state, logs = LOOP(initial_state(), (X, Y, None), None, 0, 3, **STATIC)
+    w, b, loss = np_epoch(np.arange(11), 4)
+    np.testing.assert_allclose(np.asarray(state.trainable[0]), w, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(float(logs[0]), loss, rtol=1e-5)
+
+
+def test_train_loop_runs_a_lone_batch_as_the_remainder():
+    state, _ = LOOP(initial_state(), (X[:3], Y[:3], None), None, 0, 1, steps=0, batch_size=3,
+                    remainder=3)
+    w, b, _ = np_step(W0.astype(np.float64), B0.astype(np.float64), X[:3], Y[:3])
+    assert int(state.step) == 1
+    np.testing.assert_allclose(np.asarray(state.trainable[0]), w, rtol=1e-5, atol=1e-6)
+
+
 def test_train_loop_in_chunks_equals_one_call():
     perm = jnp.arange(11, dtype=jnp.int32)
     whole, _ = LOOP(initial_state(), (X, Y, None), perm, 0, 3, **STATIC)
+    compiled = LOOP._cache_size()
     state = initial_state()
     for start, stop in [(0, 1), (1, 2), (2, 3)]:
         state, logs = LOOP(state, (X, Y, None), perm, start, stop, **STATIC)
     for a, b in zip(jax.tree.leaves(whole), jax.tree.leaves(state)):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6)
-    assert LOOP._cache_size() == 1  # every chunk length runs the same program
+    assert LOOP._cache_size() == compiled  # every chunk length runs the same program
     # An empty range changes nothing.
     same, _ = LOOP(state, (X, Y, None), perm, 3, 3, **STATIC)
     assert int(same.step) == 3
@@ -167,7 +183,8 @@ def test_eval_loop_averages_over_all_rows():
     eval_step = train.make_eval_step(forward, OBJECTIVE)
     loop = train.make_eval_loop(eval_step, RESULTS)
     params = ((jnp.asarray(W0), jnp.asarray(B0)), (jnp.zeros(()),))
-    metrics, logs = loop(params, OBJECTIVE.init_metrics(), (X, Y, None), 0, 3, **STATIC)
+    metrics, logs = loop(params, OBJECTIVE.init_metrics(), (X, Y, None), None, 0, 3,
+                         **STATIC)
     w = W0.astype(np.float64)
     expected = 0.0
     for start in (0, 4, 8):  # the penalty joins each batch's loss

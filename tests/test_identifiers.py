@@ -1,7 +1,8 @@
-"""Tests for lamina.identifiers: one Catalog resolves names, dicts and objects."""
+"""Tests for lamina._identifiers: one Catalog resolves names, dicts and objects."""
 import pytest
 
-from lamina.identifiers import Catalog, did_you_mean
+from lamina import registry
+from lamina._identifiers import Catalog, did_you_mean
 from lamina.saving import custom_object_scope, register_keras_serializable
 
 
@@ -32,8 +33,11 @@ def big_square():
     return Square(size=10)
 
 
-SHAPES = Catalog(kind="shape", names={"square": Square, "circle": Circle, "big": big_square},
-                 classes={"square": Square, "circle": Circle},
+for _cls in (Square, Circle):
+    registry.register_serializable("lamina.test_shapes")(_cls)
+registry.register_serializable("lamina.test_shapes", "big")(big_square)
+
+SHAPES = Catalog(kind="shape", package="lamina.test_shapes",
                  valid="square, circle, big", such_as="a name such as 'square'",
                  accepts="a Shape, or a callable", base=Shape, home="geometry",
                  example={"class_name": "Square", "config": {"size": 2}})
@@ -53,11 +57,11 @@ def test_catalog_name_factories_are_called():
     assert SHAPES.get("big").size == 10
 
 
-def test_catalog_dict_uses_class_table_and_config():
+def test_catalog_dict_finds_the_class_and_config():
     shape = SHAPES.get({"class_name": "circle", "config": {"size": 4}})
     assert type(shape) is Circle and shape.size == 4
-    with pytest.raises(ValueError, match="Unknown shape 'big'"):
-        SHAPES.deserialize({"class_name": "big"})
+    with pytest.raises(ValueError, match="Unknown shape 'oblong'"):
+        SHAPES.deserialize({"class_name": "oblong"})
 
 
 def test_catalog_get_passes_through_none_instances_classes_and_callables():
@@ -145,7 +149,7 @@ def test_catalog_serialize_refuses_other_objects():
 
 
 def test_catalog_article_follows_the_kind():
-    ovals = Catalog(kind="oval", names={}, valid="none", such_as="a name",
+    ovals = Catalog(kind="oval", package="lamina.test_ovals", valid="none", such_as="a name",
                     accepts="an Oval", base=Shape, example={})
     with pytest.raises(ValueError, match="An oval dict needs"):
         ovals.get({})

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import lamina as keras
-from lamina.playground.sgd import START, explore, sgd_path
+from lamina.playground.sgd import START, explore
+from lamina.plot.sgd import sgd_path
 
 
 def test_sgd_path_matches_lamina_fit():
@@ -13,7 +14,7 @@ def test_sgd_path_matches_lamina_fit():
     x = rng.uniform(-1, 1, 24).astype(np.float32)
     y = (2 * x + 1 + rng.normal(0, 0.3, 24)).astype(np.float32)
     order = np.arange(24).reshape(4, 6)
-    params, losses = sgd_path(x, y, order, 0.2)
+    params, losses, _ = sgd_path(x, y, order, 0.2, START)
     model = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)])
     model.set_weights([np.array([[START[0]]], np.float32), np.array([START[1]], np.float32)])
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.2), loss="mse")

@@ -8,8 +8,8 @@ import pytest
 
 import lamina as keras
 from lamina import layers
-from lamina.models import progress
-from lamina.models.progress import Chunker, resolve_verbose
+from lamina.models import _progress as progress
+from lamina.models._progress import Chunker, resolve_verbose
 from lamina.utils.progbar import Progbar, format_time, format_value
 
 X = np.random.default_rng(0).normal(size=(20, 3)).astype(np.float32)

@@ -102,7 +102,7 @@ def test_save_archive_members_and_config(tmp_path):
     np.testing.assert_array_equal(weights["d/kernel"], model.get_layer("d").kernel.numpy())
     assert training["training/rng"].shape == (2,) and training["training/rng"].dtype == np.uint32
     assert int(training["training/step"]) == 2  # 50 rows, batch 32: two steps
-    assert int(training["training/seed"]) == model._seed
+    assert int(training["training/seed"]) == model._train.seed
     assert int(training["optimizer.count"]) == 2
 
 

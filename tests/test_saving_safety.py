@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import lamina as keras
-from lamina.saving import archive
+from lamina.saving import _archive as archive
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import lamina as keras
-from lamina.layers.variable import StatelessScope, Variable
+from lamina.backend import StatelessScope, Variable
 
 
 def test_variable_attributes_and_numpy():

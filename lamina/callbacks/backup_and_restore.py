@@ -8,6 +8,8 @@ from typing import Any
 
 from lamina.callbacks.callback import Callback
 from lamina.callbacks.model_checkpoint import check_save_freq
+from lamina.saving import _archive as archive
+from lamina.saving import _weights as weights
 
 BACKUP_FILE = "latest.backup.safetensors"
 _WEIGHTS = "weights/"
@@ -113,8 +115,6 @@ class BackupAndRestore(Callback):
 
     # -- the file -------------------------------------------------------------------
     def _save(self, next_epoch: int, batch: int | None) -> None:
-        from lamina.saving import archive, weights
-
         tensors, meta = weights.weights_to_tensors(self.model)
         out = {_WEIGHTS + k: v for k, v in tensors.items()}
         out.update(weights.training_to_tensors(self.model))
@@ -130,8 +130,6 @@ class BackupAndRestore(Callback):
                           "writable backup_dir.") from e
 
     def _restore(self) -> int:
-        from lamina.saving import archive, weights
-
         where = f"the backup '{self.backup_path}'"
         tensors, metadata = archive.tensors_from_bytes(
             archive.read_file_bytes(self.backup_path), where)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from lamina.callbacks.callback import Callback
-from lamina.callbacks.monitor import MonitorMixin, monitor_mode, worst
+from lamina.callbacks._monitor import MonitorMixin, monitor_mode, worst
 
 __all__ = ["EarlyStopping", "MonitorMixin", "monitor_mode"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from lamina.callbacks.callback import Callback
+from lamina.plot import learning_curves
 
 
 class History(Callback):
@@ -31,8 +32,6 @@ class History(Callback):
 
     def plot(self, metrics: Any = None, **kwargs: Any) -> Any:
         """Plot the learning curves (see `lamina.plot.learning_curves`)."""
-        from lamina.plot import learning_curves
-
         return learning_curves(self, metrics=metrics, **kwargs)
 
     def __repr__(self) -> str:

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from lamina.callbacks.callback import Callback
-from lamina.saving import archive
-from lamina.callbacks.monitor import MonitorMixin, monitor_mode, worst
+from lamina.saving import _archive as archive
+from lamina.callbacks._monitor import MonitorMixin, monitor_mode, worst
 
 _MODEL_EXTENSIONS = (".lamina", ".keras")
 _WEIGHTS_EXTENSION = ".weights.safetensors"

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from lamina.callbacks.callback import Callback
-from lamina.callbacks.monitor import MonitorMixin, monitor_mode, worst
+from lamina.callbacks._monitor import MonitorMixin, monitor_mode, worst
 
 
 def current_learning_rate(model: Any) -> float | None:
@@ -38,7 +38,7 @@ def set_learning_rate(model: Any, value: float) -> None:
     optimizer = model.optimizer
     if getattr(optimizer, "_state", False) is None and getattr(model, "built", False) \
             and getattr(model, "_compile_config", None) is not None:
-        model._state()  # the trainer's state constructor fills optimizer._state
+        model._train_state()  # makes the training state, where the rate lives
     optimizer.learning_rate = value
 
 

@@ -173,3 +173,40 @@ def reduce(values: jax.Array, sample_weight: Any = None, *,
         weights = jnp.broadcast_to(weigh(jnp.ones_like(values), sample_weight), weighted.shape)
         return divide_no_nan(total, jnp.sum(weights))
     return divide_no_nan(total, jnp.asarray(weighted.size, total.dtype))
+
+
+def mask_weights(sample_weight: Any, mask: Any, *, for_loss: bool) -> Any:
+    """Sample weights with a mask folded in, as Keras 3 applies masks.
+
+    Masked positions get weight 0. For a loss (reduced by `sum_over_batch_size`) the
+    kept positions are also scaled by `size / kept`, so the loss is the mean over the
+    kept positions only; metrics take the plain mask, since they divide by the sum
+    of the weights.
+
+    Args:
+        sample_weight: None, or weights of shape `(n,)` or `(n, 1)`.
+        mask: None, or a boolean mask of the outputs, e.g. `(n, time)`.
+        for_loss: whether the weights go to a loss (scaled) or a metric.
+
+    Returns:
+        The combined weights, or `sample_weight` when `mask` is None.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> w = mask_weights(None, jnp.array([[True, True, False, False]]), for_loss=True)
+        >>> w.tolist()
+        [[2.0, 2.0, 0.0, 0.0]]
+    """
+    if mask is None:
+        return sample_weight
+    m = jnp.asarray(mask).astype(jnp.float32)
+    if for_loss:
+        m = m * (m.size / (jnp.sum(m) + EPSILON))
+    if sample_weight is None:
+        return m
+    w = jnp.asarray(sample_weight, jnp.float32)
+    while w.ndim > m.ndim and w.shape[-1] == 1:
+        w = w[..., 0]
+    while w.ndim < m.ndim:
+        w = w[..., None]
+    return w * m

@@ -1,9 +1,10 @@
 """The compiled programs of `fit`, `evaluate` and `predict`, as pure functions.
 
 The model arrives as `forward(trainable, non_trainable, x, *, training, rng) ->
-(y_pred, non_trainable, penalty)`, where `rng` is None or a function `i -> key`
-giving the step's `i`-th key; the loss and metrics as an `Objective`. Every
-program is built once per compile and `jax.jit` caches it per shape signature.
+(y_pred, non_trainable, penalty, mask)`, where `rng` is None or a function
+`i -> key` giving the step's `i`-th key and `mask` is the outputs' mask (or None);
+the loss and metrics as an `Objective`. Every program is built once per compile
+and `jax.jit` caches it per shape signature.
 """
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ class TrainState(NamedTuple):
     """Everything that changes during training, as one pytree.
 
     Attributes:
-        trainable: tuple of the trainable weights' arrays, in the model's order.
-        non_trainable: tuple of the other weights' arrays (BatchNorm statistics).
+        trainable: the trainable weights' arrays by Variable path (`dense/kernel`).
+        non_trainable: the other weights' arrays by path (BatchNorm statistics).
         optimizer: the optax state (the learning rate lives in it).
         metrics: tuple of metric accumulator states, the loss tracker first.
         rng: the run's base `uint32[2]` key. Step `k` draws its `i`-th key as
@@ -33,8 +34,8 @@ class TrainState(NamedTuple):
         step: the number of optimizer steps taken (int32).
     """
 
-    trainable: tuple
-    non_trainable: tuple
+    trainable: dict
+    non_trainable: dict
     optimizer: PyTree
     metrics: tuple
     rng: Array
@@ -45,10 +46,11 @@ class Objective(NamedTuple):
     """What training minimizes and reports.
 
     Attributes:
-        loss: `(y_true, y_pred, sample_weight) -> scalar` (weighted sum over outputs).
+        loss: `(y_true, y_pred, sample_weight, mask) -> scalar` (weighted sum over
+            outputs; masked positions count for nothing).
         init_metrics: `() -> tuple` of accumulator states, the loss tracker first.
-        update_metrics: `(states, loss, batch_size, y_true, y_pred, sample_weight) ->
-            states`.
+        update_metrics: `(states, loss, batch_size, y_true, y_pred, sample_weight,
+            mask) -> states`.
     """
 
     loss: Callable[[PyTree, PyTree, Array], Array]
@@ -65,7 +67,7 @@ def step_keys(state: TrainState) -> Callable[[int], Array]:
 
     Example:
         >>> import jax, numpy as np
-        >>> state = TrainState((), (), None, (), jax.random.PRNGKey(0), np.int32(3))
+        >>> state = TrainState({}, {}, None, (), jax.random.PRNGKey(0), np.int32(3))
         >>> key = step_keys(state)(0)
         >>> bool((key == jax.random.fold_in(jax.random.fold_in(state.rng, 3), 0)).all())
         True
@@ -75,7 +77,7 @@ def step_keys(state: TrainState) -> Callable[[int], Array]:
 
 def make_train_step(forward: Callable, objective: Objective,
                     optimizer: optax.GradientTransformation,
-                    constrain: Callable[[tuple], tuple] | None = None
+                    constrain: Callable[[dict], dict] | None = None
                     ) -> Callable[[TrainState, Batch], TrainState]:
     """One optimizer step on one batch: forward, loss, gradients, update, metrics.
 
@@ -86,21 +88,22 @@ def make_train_step(forward: Callable, objective: Objective,
     def step(state: TrainState, batch: Batch) -> TrainState:
         x, y, sw = batch
 
-        def total_loss(trainable: tuple) -> tuple:
-            y_pred, non_trainable, penalty = forward(trainable, state.non_trainable, x,
-                                                     training=True, rng=step_keys(state))
-            loss = objective.loss(y, y_pred, sw) + penalty
-            return loss, (y_pred, non_trainable)
+        def total_loss(trainable: dict) -> tuple:
+            y_pred, non_trainable, penalty, mask = forward(
+                trainable, state.non_trainable, x, training=True, rng=step_keys(state))
+            loss = objective.loss(y, y_pred, sw, mask) + penalty
+            return loss, (y_pred, non_trainable, mask)
 
-        (loss, (y_pred, non_trainable)), grads = jax.value_and_grad(
+        (loss, (y_pred, non_trainable, mask)), grads = jax.value_and_grad(
             total_loss, has_aux=True)(state.trainable)
         updates, opt_state = optimizer.update(grads, state.optimizer, state.trainable)
         trainable = optax.apply_updates(state.trainable, updates)
         if constrain is not None:
             trainable = constrain(trainable)
-        metrics = objective.update_metrics(state.metrics, loss, batch_size_of(x), y, y_pred, sw)
-        return TrainState(tuple(trainable), tuple(non_trainable), opt_state, metrics,
-                          state.rng, state.step + 1)
+        metrics = objective.update_metrics(state.metrics, loss, batch_size_of(x), y, y_pred,
+                                           sw, mask)
+        return TrainState(trainable, non_trainable, opt_state, metrics, state.rng,
+                          state.step + 1)
 
     return step
 
@@ -111,75 +114,82 @@ def make_eval_step(forward: Callable, objective: Objective) -> Callable:
 
     def step(params: tuple, metrics: tuple, batch: Batch) -> tuple:
         x, y, sw = batch
-        y_pred, _, penalty = forward(params[0], params[1], x, training=False, rng=None)
-        loss = objective.loss(y, y_pred, sw) + penalty
-        return objective.update_metrics(metrics, loss, batch_size_of(x), y, y_pred, sw)
+        y_pred, _, penalty, mask = forward(params[0], params[1], x, training=False, rng=None)
+        loss = objective.loss(y, y_pred, sw, mask) + penalty
+        return objective.update_metrics(metrics, loss, batch_size_of(x), y, y_pred, sw, mask)
 
     return step
 
 
-def _gather(data: PyTree, idx: Array) -> PyTree:
+def _fetch(data: PyTree, order: Array | None, first: Array, size: int) -> PyTree:
+    """Rows `first..first+size-1` of the epoch: of `data` itself when `order` is None,
+    else the rows `order` lists there."""
+    if order is None:
+        return jax.tree.map(lambda a: lax.dynamic_slice_in_dim(a, first, size, axis=0), data)
+    idx = lax.dynamic_slice_in_dim(order, first, size)
     return jax.tree.map(lambda a: jnp.take(a, idx, axis=0), data)
 
 
-def _slice(data: PyTree, start: Array, size: int) -> PyTree:
-    return jax.tree.map(lambda a: lax.dynamic_slice_in_dim(a, start, size, axis=0), data)
+def run_batches(step: Callable[[Any, Batch], Any], carry: Any, data: PyTree,
+                order: Array | None, start: Array, stop: Array, *, steps: int,
+                batch_size: int, remainder: int) -> Any:
+    """Batches `start..stop-1` of an epoch of `steps` full batches and one last batch of
+    `remainder` rows (batch index `steps`), each through `step(carry, batch)`.
+
+    The full batches run in a `fori_loop`; the last, partial batch runs as its own step
+    inside the same program, so results equal Keras's batch-by-batch execution.
+    `start` and `stop` may be traced: the whole epoch, a chunk, or one batch run the
+    same compiled program.
+    """
+    def body(i: Array, c: Any) -> Any:
+        return step(c, _fetch(data, order, i * batch_size, batch_size))
+
+    if steps:
+        carry = lax.fori_loop(jnp.minimum(start, steps), jnp.minimum(stop, steps), body,
+                              carry)
+    if remainder:
+        last = _fetch(data, order, jnp.int32(steps * batch_size), remainder)
+        carry = lax.cond((start <= steps) & (stop > steps), lambda c: step(c, last),
+                         lambda c: c, carry)
+    return carry
+
+
+_STATIC = ("steps", "batch_size", "remainder")
 
 
 def make_train_loop(step: Callable[[TrainState, Batch], TrainState],
                     results: Callable[[tuple], Any]) -> Callable:
-    """The epoch program: `run(state, data, perm, start, stop, *, steps, batch_size,
+    """The epoch program: `run(state, data, order, start, stop, *, steps, batch_size,
     remainder) -> (state, logs)`.
 
-    `data` is the whole training set on the device. The rows are taken in the order
-    `perm` (the epoch's permutation, the same for every call of one epoch), cut into
-    `steps` full batches and a last batch of `remainder` rows, which runs as its own step so that results equal
-    Keras's batch-by-batch execution. Batches `start..stop-1` run in one compiled
-    loop (batch index `steps` is the remainder batch). `start` and `stop` are traced,
-    so the whole epoch, a chunk of it, or a single batch all run the same compiled
-    program. `logs` are the metric results after the last batch run.
+    `data` is the training set on the device (or a chunk of a stream's batches);
+    `order` is the epoch's row order (drawn on the host, the same for every call of
+    one epoch), or None to take the rows as they are. See `run_batches` for the
+    batches run; `logs` are the metric results after the last batch run.
     """
 
-    def run(state: TrainState, data: PyTree, perm: Array, start: Array, stop: Array, *,
-            steps: int, batch_size: int, remainder: int) -> tuple:
-        order = perm[: steps * batch_size].reshape(steps, batch_size)
-
-        def body(i: Array, st: TrainState) -> TrainState:
-            return step(st, _gather(data, order[i]))
-
-        if steps:
-            state = lax.fori_loop(jnp.minimum(start, steps), jnp.minimum(stop, steps), body,
-                                  state)
-        if remainder:
-            rest = perm[steps * batch_size: steps * batch_size + remainder]
-            state = lax.cond((start <= steps) & (stop > steps),
-                             lambda st: step(st, _gather(data, rest)), lambda st: st, state)
+    def run(state: TrainState, data: PyTree, order: Array | None, start: Array,
+            stop: Array, *, steps: int, batch_size: int, remainder: int) -> tuple:
+        state = run_batches(step, state, data, order, start, stop, steps=steps,
+                            batch_size=batch_size, remainder=remainder)
         return state, results(state.metrics)
 
-    return jax.jit(run, static_argnames=("steps", "batch_size", "remainder"))
+    return jax.jit(run, static_argnames=_STATIC)
 
 
 def make_eval_loop(step: Callable, results: Callable[[tuple], Any]) -> Callable:
-    """`run(params, metrics, data, start, stop, *, steps, batch_size, remainder) ->
-    (metrics, logs)` over consecutive batches `start..stop-1` of `data`; batch index
-    `steps` is the last, partial batch of `remainder` rows."""
+    """`run(params, metrics, data, order, start, stop, *, steps, batch_size, remainder)
+    -> (metrics, logs)`, the evaluation counterpart of `make_train_loop`."""
 
-    def run(params: tuple, metrics: tuple, data: PyTree, start: Array, stop: Array, *,
-            steps: int, batch_size: int, remainder: int) -> tuple:
-        def body(i: Array, m: tuple) -> tuple:
-            return step(params, m, _slice(data, i * batch_size, batch_size))
-
-        if steps:
-            metrics = lax.fori_loop(jnp.minimum(start, steps), jnp.minimum(stop, steps), body,
-                                    metrics)
-        if remainder:
-            rest = jax.tree.map(lambda a: a[steps * batch_size: steps * batch_size + remainder],
-                                data)
-            metrics = lax.cond((start <= steps) & (stop > steps),
-                               lambda m: step(params, m, rest), lambda m: m, metrics)
+    def run(params: tuple, metrics: tuple, data: PyTree, order: Array | None,
+            start: Array, stop: Array, *, steps: int, batch_size: int,
+            remainder: int) -> tuple:
+        metrics = run_batches(lambda m, batch: step(params, m, batch), metrics, data, order,
+                              start, stop, steps=steps, batch_size=batch_size,
+                              remainder=remainder)
         return metrics, results(metrics)
 
-    return jax.jit(run, static_argnames=("steps", "batch_size", "remainder"))
+    return jax.jit(run, static_argnames=_STATIC)
 
 
 def make_predict_loop(forward: Callable) -> Callable:
@@ -188,8 +198,8 @@ def make_predict_loop(forward: Callable) -> Callable:
 
     def run(params: tuple, x: PyTree, steps: int, batch_size: int) -> PyTree:
         def body(carry: None, i: Array) -> tuple:
-            y, _, _ = forward(params[0], params[1], _slice(x, i * batch_size, batch_size),
-                              training=False, rng=None)
+            y = forward(params[0], params[1], _fetch(x, None, i * batch_size, batch_size),
+                        training=False, rng=None)[0]
             return carry, y
 
         _, ys = lax.scan(body, None, jnp.arange(steps))
@@ -199,7 +209,7 @@ def make_predict_loop(forward: Callable) -> Callable:
 
 
 def make_predict_step(forward: Callable) -> Callable:
-    """`run(params, x) -> y_pred` for one batch (the remainder, predict_on_batch)."""
+    """`run(params, x) -> y_pred` for one batch (predict_on_batch, stream batches)."""
 
     def run(params: tuple, x: PyTree) -> PyTree:
         return forward(params[0], params[1], x, training=False, rng=None)[0]

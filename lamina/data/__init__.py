@@ -1,5 +1,6 @@
-"""Input adapters: user data (NumPy, lists, pandas, scipy.sparse, dicts, streams of
-batches) to validated NumPy arrays, the first thing `fit`, `evaluate` and `predict` call.
+"""Input data: user data (NumPy, lists, pandas, scipy.sparse, dicts, streams of
+batches) to validated NumPy arrays, and the `DataAdapter`s that hand an epoch to the
+compiled programs, the first thing `fit`, `evaluate` and `predict` call.
 
 Example:
     >>> import numpy as np
@@ -11,15 +12,26 @@ Example:
 """
 from __future__ import annotations
 
-from lamina.data.adapters import Arrays, adapt_x, adapt_xy, adapt_y, is_multi
+from lamina.data.adapt import Arrays, adapt_x, adapt_xy, adapt_y, is_multi
+from lamina.data.adapters import (ArrayAdapter, DataAdapter, Piece, StreamAdapter,
+                                  adapter_for, batch_arrays, expand_1d,
+                                  fit_adapters)
 from lamina.data.class_weight import class_weight_to_sample_weight
 from lamina.data.split import split_validation
 from lamina.data.stream import BatchStream, is_stream, unpack_xy
 from lamina.data.tree import Tree, leaves, map_leaves, num_rows
 
 __all__ = [
+    "ArrayAdapter",
     "Arrays",
     "BatchStream",
+    "DataAdapter",
+    "Piece",
+    "StreamAdapter",
+    "adapter_for",
+    "batch_arrays",
+    "expand_1d",
+    "fit_adapters",
     "Tree",
     "adapt_x",
     "adapt_xy",

@@ -1,154 +1,281 @@
-"""What `fit`, `evaluate` and `predict` call first: user data to validated NumPy trees.
+"""One interface for every kind of input: a `DataAdapter` yields an epoch as `Piece`s.
 
-A tree is one array, a dict of named inputs, or a list/tuple of arrays for
-several inputs. A list whose items are arrays (or DataFrames, Series, sparse
-matrices, dicts) is several inputs; a list of numbers or of lists of numbers
-is one array. Arrays stay on the host: the engine places them on the device once.
+A piece is what one call of a compiled epoch program takes: data on the device,
+the order of its rows, which batches to run and how the epoch is cut. Arrays go
+to the device once and every epoch is one piece (or a few chunks of it, while a
+progress bar is live); a stream of batches from Python (a generator, a
+`Sequence`) is stacked on the host a chunk of batches at a time. The trainer
+drives `adapter.pieces(epoch, sizes)` and never asks which kind it has.
+
+Example:
+    >>> import numpy as np
+    >>> adapter = ArrayAdapter(adapt_xy(np.zeros((10, 2)), np.zeros(10)), batch_size=4)
+    >>> [(p.start, p.stop, p.plan.steps, p.plan.remainder)
+    ...  for p in adapter.pieces(0, lambda done, total: total, seed=0)]
+    [(0, 3, 2, 2)]
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import abc
+import warnings
+from typing import Any, Callable, Iterator, NamedTuple, Optional
 
-from lamina.data import convert
-from lamina.data.tree import Tree, check_same_rows
+import jax
+import numpy as np
+
+from lamina.core.batching import EpochPlan, epoch_permutation, plan_epoch
+from lamina.data.adapt import Arrays, adapt_xy
+from lamina.data.class_weight import class_weight_to_sample_weight
+from lamina.data.split import split_validation
+from lamina.data.stream import BatchStream, is_stream, unpack_xy
+from lamina.data.tree import map_leaves, num_rows
+
+# Batches of a stream stacked into one call of the epoch program.
+STREAM_CHUNK = 16
+
+Sizes = Callable[[int, Optional[int]], int]
 
 
-class Arrays(NamedTuple):
-    """Adapted data: inputs, targets and per-sample weights (each a tree or None).
+class Piece(NamedTuple):
+    """A run of batches for one call of a compiled program.
 
     Attributes:
-        x: the inputs, an array or a dict/list/tuple of arrays.
-        y: the targets in the same forms, or None (prediction, `add_loss` models).
-        sample_weight: float32 weights, or None.
+        data: `(x, y, sample_weight)` on the device.
+        order: the epoch's row order (int32, on the device), or None for the rows
+            as they are.
+        start: the first batch to run (an index into this piece's data).
+        stop: one past the last batch to run.
+        plan: how the data is cut: `steps` full batches of `batch_size` rows and a
+            last batch of `remainder` rows (static: part of the compiled program).
+        first: the index of the piece's first batch within the epoch.
     """
 
-    x: Tree
-    y: Tree = None
-    sample_weight: Tree = None
+    data: Any
+    order: Any
+    start: int
+    stop: int
+    plan: EpochPlan
+    first: int
+
+    @property
+    def batches(self) -> int:
+        return self.stop - self.start
 
 
-def is_multi(value: Any) -> bool:
-    """Whether a list/tuple holds several inputs rather than the rows of one array.
-
-    Args:
-        value: any value.
-
-    Returns:
-        True for a list/tuple with at least one array-like or dict item.
+def expand_1d(arrays: Arrays) -> Arrays:
+    """A 1-D input becomes one feature column, as tf.keras does (`fit(xs, ys)` with
+    `xs` of shape `(n,)` and `Dense(1, input_shape=[1])`).
 
     Example:
-        >>> import numpy as np
-        >>> is_multi([np.zeros(3), np.ones(3)]), is_multi([[1.0, 2.0], [3.0, 4.0]])
-        (True, False)
+        >>> expand_1d(Arrays(np.zeros(3))).x.shape
+        (3, 1)
     """
-    return isinstance(value, (list, tuple)) and any(
-        isinstance(item, dict) or convert.is_array(item) for item in value
-    )
+    return arrays._replace(x=map_leaves(lambda a: a[:, None] if a.ndim == 1 else a, arrays.x))
 
 
-def _adapt_tree(value: Any, name: str, role: str) -> Tree:
-    if isinstance(value, dict):
-        if not value:
-            raise ValueError(f"{name} is an empty dict. Give each named input an array.")
-        return {key: _adapt_tree(item, f"{name}[{key!r}]", role) for key, item in value.items()}
-    if is_multi(value):
-        items = [_adapt_tree(item, f"{name}[{i}]", role) for i, item in enumerate(value)]
-        return items if isinstance(value, list) else tuple(items)
-    return convert.adapt_leaf(value, name=name, role=role)
+class DataAdapter(abc.ABC):
+    """The epochs of one data source, as pieces for the compiled programs."""
+
+    #: Set when a stream ran out of batches before an epoch was complete.
+    ran_out: bool = False
+
+    @property
+    @abc.abstractmethod
+    def steps(self) -> int | None:
+        """Batches per epoch, or None when unknown (a stream without a length)."""
+
+    @abc.abstractmethod
+    def peek(self) -> Arrays:
+        """Host arrays of the data (a first batch, for a stream), to build the model."""
+
+    @abc.abstractmethod
+    def pieces(self, epoch: int, sizes: Sizes, *, seed: int = 0) -> Iterator[Piece]:
+        """The pieces of one epoch; `sizes(done, total)` says how many batches the next
+        piece may hold (the progress bar and batch callbacks decide); `seed` is the
+        run's shuffle seed (the order of epoch `e` depends only on it and `e`)."""
 
 
-def adapt_x(x: Any, *, name: str = "x") -> Tree:
-    """Converts model inputs to float32 NumPy arrays and validates them.
+class ArrayAdapter(DataAdapter):
+    """Arrays on the device, once; each epoch in a fresh shuffled order.
 
     Args:
-        x: a NumPy array, nested lists of numbers, a pandas DataFrame/Series, a
-            scipy.sparse matrix (densified), or a dict/list/tuple of those for a
-            model with several inputs.
-        name: the name used in error messages.
+        arrays: adapted host data.
+        batch_size: rows per batch.
+        steps: an optional cap on batches per epoch (`steps_per_epoch`).
+        shuffle: whether each epoch takes the rows in a new order.
+    """
 
-    Returns:
-        The same structure with float32 NumPy arrays; an array that is already
-        float32 is returned as is, without a copy.
+    def __init__(self, arrays: Arrays, batch_size: int, steps: int | None = None,
+                 shuffle: bool = False):
+        self.arrays = arrays
+        self.rows = num_rows(arrays.x)
+        self.plan = plan_epoch(self.rows, batch_size, steps)
+        if steps is not None and steps > self.plan.total_steps:
+            warnings.warn(f"steps_per_epoch={steps} is more than the {self.plan.total_steps} "
+                          f"batches of size {batch_size} in x ({self.rows} rows); each epoch "
+                          f"runs {self.plan.total_steps} batches.", stacklevel=4)
+        self.shuffle = bool(shuffle)
+        self.data = jax.device_put(tuple(arrays))
+
+    @property
+    def steps(self) -> int:
+        return self.plan.total_steps
+
+    def peek(self) -> Arrays:
+        return self.arrays
+
+    def pieces(self, epoch: int, sizes: Sizes, *, seed: int = 0) -> Iterator[Piece]:
+        order = jax.device_put(epoch_permutation(seed, epoch, self.rows)) \
+            if self.shuffle else None
+        total, done = self.plan.total_steps, 0
+        while done < total:
+            k = max(1, min(int(sizes(done, total)), total - done))
+            yield Piece(self.data, order, done, done + k, self.plan, done)
+            done += k
+
+
+def _signature(batch: Arrays) -> tuple:
+    leaves, treedef = jax.tree.flatten(tuple(batch))
+    return treedef, tuple((a.shape, a.dtype) for a in leaves)
+
+
+def _stack_padded(arrays: tuple, chunk: int) -> np.ndarray:
+    """The batches one after another, padded with zero rows to `chunk` batches (the
+    rows past the last batch are never read)."""
+    out = np.concatenate(arrays)
+    missing = (chunk - len(arrays)) * arrays[0].shape[0]
+    if missing:
+        out = np.concatenate([out, np.zeros((missing,) + out.shape[1:], out.dtype)])
+    return out
+
+
+class StreamAdapter(DataAdapter):
+    """Batches from Python, stacked on the host `STREAM_CHUNK` at a time.
+
+    Consecutive batches of the same shapes run as one call of the epoch program
+    (while the device works on a chunk, the next one is being gathered); a lone
+    batch (the last, smaller one) runs as its own step.
+
+    Args:
+        stream: the batches.
+        class_weight: optional `{class: weight}` applied to each batch's targets.
+    """
+
+    def __init__(self, stream: BatchStream, class_weight: dict | None = None):
+        self.stream = stream
+        self.class_weight = class_weight
+
+    @property
+    def steps(self) -> int | None:
+        return self.stream.steps
+
+    @property
+    def ran_out(self) -> bool:  # type: ignore[override]
+        return self.stream.ran_out
+
+    def peek(self) -> Arrays:
+        return expand_1d(self.stream.peek())
+
+    def _batch(self, batch: Arrays) -> Arrays:
+        batch = expand_1d(batch)
+        if self.class_weight is not None:
+            batch = batch._replace(sample_weight=class_weight_to_sample_weight(
+                batch.y, self.class_weight, batch.sample_weight))
+        return batch
+
+    def _piece(self, batches: list[Arrays], first: int) -> Piece:
+        if len(batches) == 1:
+            size = num_rows(batches[0].x)
+            return Piece(jax.device_put(tuple(batches[0])), None, 0, 1,
+                         EpochPlan(0, size, size), first)
+        size = num_rows(batches[0].x)
+        stacked = jax.tree.map(lambda *a: _stack_padded(a, STREAM_CHUNK), *batches)
+        return Piece(jax.device_put(tuple(stacked)), None, 0, len(batches),
+                     EpochPlan(STREAM_CHUNK, size, 0), first)
+
+    def pieces(self, epoch: int, sizes: Sizes, *, seed: int = 0) -> Iterator[Piece]:
+        done, want = 0, 1
+        pending: list[Arrays] = []
+        for raw in self.stream:
+            batch = self._batch(raw)
+            if pending and (len(pending) >= want or
+                            _signature(batch) != _signature(pending[0])):
+                yield self._piece(pending, done)
+                done += len(pending)
+                pending = []
+            if not pending:
+                want = max(1, min(int(sizes(done, self.steps)), STREAM_CHUNK))
+            pending.append(batch)
+        if pending:
+            yield self._piece(pending, done)
+
+
+def batch_arrays(x: Any, y: Any = None, sample_weight: Any = None,
+                 class_weight: dict | None = None) -> Arrays:
+    """One batch as validated host arrays (`train_on_batch`, `test_on_batch`).
+
+    Example:
+        >>> batch_arrays(np.zeros(4), [0, 1, 1, 0], class_weight={0: 1.0, 1: 2.0}).sample_weight
+        array([1., 2., 2., 1.], dtype=float32)
+    """
+    arrays = expand_1d(adapt_xy(x, y, sample_weight))
+    if class_weight is not None:
+        arrays = arrays._replace(sample_weight=class_weight_to_sample_weight(
+            arrays.y, class_weight, arrays.sample_weight))
+    return arrays
+
+
+def adapter_for(x: Any, y: Any = None, sample_weight: Any = None, *, batch_size: int,
+                steps: int | None = None, shuffle: bool = False,
+                class_weight: dict | None = None, prefix: str = "") -> DataAdapter:
+    """The adapter for what `fit`, `evaluate` or `validation_data` received.
 
     Raises:
-        TypeError: for unsupported types.
-        ValueError: for empty, ragged, non-numeric or non-finite data, or
-            several inputs with different numbers of rows.
-
-    Example:
-        >>> adapt_x([[1, 2], [3, 4]])
-        array([[1., 2.],
-               [3., 4.]], dtype=float32)
-        >>> adapt_x([[1.0, float("nan")]])
-        Traceback (most recent call last):
-        ...
-        ValueError: x contains 1 NaN value(s) ... first at row 0, column 1. ...
+        ValueError: for a stream given with separate targets, or invalid data.
     """
-    tree = _adapt_tree(x, name, convert.FEATURES)
-    check_same_rows((name, tree))
-    return tree
+    if is_stream(x):
+        if y is not None or sample_weight is not None:
+            raise ValueError(f"{prefix or 'fit() '}received batches (a generator or "
+                             "Sequence) as x and also y or sample_weight. The batches carry "
+                             "their own targets and weights: pass y=None.")
+        return StreamAdapter(BatchStream(x, steps), class_weight)
+    if prefix:
+        arrays = expand_1d(adapt_xy(x, y, sample_weight, prefix=prefix))
+    else:
+        arrays = batch_arrays(x, y, sample_weight, class_weight)
+    return ArrayAdapter(arrays, batch_size, steps, shuffle)
 
 
-def adapt_y(y: Any, *, name: str = "y") -> Tree:
-    """Converts targets: floats and booleans to float32, integers to int32.
+def fit_adapters(x: Any, y: Any, sample_weight: Any, *, batch_size: int,
+                 steps_per_epoch: int | None, shuffle: bool, class_weight: dict | None, validation_split: float,
+                 validation_data: Any, validation_batch_size: int,
+                 validation_steps: int | None) -> tuple[DataAdapter, DataAdapter | None]:
+    """The training and validation adapters of `fit`.
 
-    Args:
-        y: the targets, in any form `adapt_x` accepts (dict/list for several outputs).
-        name: the name used in error messages.
-
-    Returns:
-        The same structure with NumPy arrays.
+    `validation_split` takes the last fraction of the rows, as Keras documents,
+    before class weights are applied: validation losses are never class-weighted.
 
     Raises:
-        TypeError: for unsupported types.
-        ValueError: for strings (encode labels first), empty or non-finite data.
-
-    Example:
-        >>> import numpy as np
-        >>> adapt_y(np.array([0, 2, 1], dtype=np.int64))
-        array([0, 2, 1], dtype=int32)
-        >>> adapt_y(["cat", "dog"])
-        Traceback (most recent call last):
-        ...
-        ValueError: y contains strings or other non-numeric labels: ...LabelEncoder...
+        ValueError: `validation_split` with a stream, or invalid data.
     """
-    tree = _adapt_tree(y, name, convert.TARGETS)
-    check_same_rows((name, tree))
-    return tree
-
-
-def adapt_xy(x: Any, y: Any = None, sample_weight: Any = None, *, prefix: str = "") -> Arrays:
-    """Adapts and validates inputs, targets and sample weights together.
-
-    Args:
-        x: the inputs (see `adapt_x`).
-        y: the targets (see `adapt_y`), or None.
-        sample_weight: per-sample weights, converted to float32, or None.
-        prefix: put before the names in error messages, e.g. "validation_data ".
-
-    Returns:
-        `Arrays(x, y, sample_weight)` of NumPy trees.
-
-    Raises:
-        TypeError: for unsupported types.
-        ValueError: for invalid data, or parts with different numbers of rows.
-
-    Example:
-        >>> import numpy as np
-        >>> data = adapt_xy(np.zeros((4, 3)), [0, 1, 1, 0])
-        >>> data.x.shape, data.x.dtype, data.y.dtype, data.sample_weight
-        ((4, 3), dtype('float32'), dtype('int32'), None)
-        >>> adapt_xy(np.zeros((100, 3)), np.zeros(99))
-        Traceback (most recent call last):
-        ...
-        ValueError: x has 100 rows but y has 99 rows. ...
-    """
-    names = (f"{prefix}x", f"{prefix}y", f"{prefix}sample_weight")
-    x_tree = _adapt_tree(x, names[0], convert.FEATURES)
-    y_tree = None if y is None else _adapt_tree(y, names[1], convert.TARGETS)
-    w_tree = None
-    if sample_weight is not None:
-        w_tree = _adapt_tree(sample_weight, names[2], convert.WEIGHTS)
-    check_same_rows((names[0], x_tree), (names[1], y_tree), (names[2], w_tree))
-    return Arrays(x_tree, y_tree, w_tree)
-
+    val: DataAdapter | None = None
+    if validation_data is not None:
+        if is_stream(validation_data):
+            val = adapter_for(validation_data, batch_size=validation_batch_size,
+                              steps=validation_steps)
+        else:
+            val = adapter_for(*unpack_xy(validation_data), batch_size=validation_batch_size,
+                              steps=validation_steps, prefix="validation_data ")
+    if is_stream(x) or not validation_split or validation_data is not None:
+        if validation_split and is_stream(x) and validation_data is None:
+            raise ValueError("validation_split needs arrays it can cut, but x is a stream of "
+                             "batches (a generator or Sequence). Pass validation_data=... "
+                             "instead.")
+        return adapter_for(x, y, sample_weight, batch_size=batch_size, steps=steps_per_epoch,
+                           shuffle=shuffle, class_weight=class_weight), val
+    train, held = split_validation(expand_1d(adapt_xy(x, y, sample_weight)), validation_split)
+    if class_weight is not None:
+        train = train._replace(sample_weight=class_weight_to_sample_weight(
+            train.y, class_weight, train.sample_weight))
+    return (ArrayAdapter(train, batch_size, steps_per_epoch, shuffle),
+            ArrayAdapter(held, validation_batch_size, validation_steps))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-from lamina.data.adapters import Arrays
+from lamina.data.adapt import Arrays
 from lamina.data.tree import check_same_rows, map_leaves
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, Optional
 
 from lamina.data import convert
-from lamina.data.adapters import Arrays, adapt_xy
+from lamina.data.adapt import Arrays, adapt_xy
 
 
 def unpack_xy(data: Any) -> tuple[Any, Any, Any]:

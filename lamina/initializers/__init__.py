@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from lamina.identifiers import Catalog
+from lamina import registry
+from lamina._identifiers import Catalog
 from lamina.initializers.constant_initializers import (Constant, Identity,
                                                        Initializer, Ones, Zeros,
                                                        compute_fans)
@@ -37,17 +38,19 @@ _SNAKE: dict[str, type[Initializer]] = {
     "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
     "orthogonal": Orthogonal,
 }
-_BY_NAME: dict[str, type[Initializer]] = {
-    **_SNAKE, **{cls.__name__.lower(): cls for cls in _SNAKE.values()},
-    "orthogonalinitializer": Orthogonal, "identityinitializer": Identity,
-    "uniform": RandomUniform, "normal": RandomNormal, "one": Ones, "zero": Zeros,
-}
+for _name, _cls in _SNAKE.items():
+    registry.register_serializable("lamina.initializers")(_cls)
+    registry.register_serializable("lamina.initializers", _name)(_cls)
+for _name, _cls in {"OrthogonalInitializer": Orthogonal, "IdentityInitializer": Identity,
+                    "uniform": RandomUniform, "normal": RandomNormal, "one": Ones,
+                    "zero": Zeros}.items():
+    registry.register_serializable("lamina.initializers", _name)(_cls)
 
 InitializerLike = Initializer | Callable[..., Any]
 
 
 _CATALOG = Catalog(
-    kind="initializer", names=_BY_NAME,
+    kind="initializer", package="lamina.initializers",
     valid=f"{', '.join(sorted(_SNAKE))} (or their class names, e.g. 'GlorotUniform')",
     such_as="a name such as 'glorot_uniform'",
     accepts="an Initializer, or a callable (shape, dtype) -> array",

@@ -1,11 +1,13 @@
 """Layers, as `keras.layers`."""
+from lamina.backend import KerasTensor, Variable, clear_session
 from lamina.layers.activity_regularization import ActivityRegularization
 from lamina.layers.core import Activation, Dense
 from lamina.layers.dropout import Dropout
-from lamina.layers.input_layer import Input, InputLayer, KerasTensor
+from lamina.layers.input_layer import Input, InputLayer
 from lamina.layers.lambda_layer import Identity, Lambda
-from lamina.layers.layer import Layer, clear_session
+from lamina.layers.layer import Layer
 from lamina.layers.layer_normalization import LayerNormalization
+from lamina.layers.masking import Masking
 from lamina.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                    Subtract, add, average, concatenate, dot, maximum, minimum,
                                    multiply, subtract)
@@ -13,13 +15,12 @@ from lamina.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
 from lamina.layers.normalization import BatchNormalization
 from lamina.layers.preprocessing import Normalization, Rescaling
 from lamina.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
-from lamina.layers.variable import Variable
 
 __all__ = [
     "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average",
     "BatchNormalization", "Concatenate", "Dense", "Dot", "Dropout", "Flatten",
     "GaussianDropout", "GaussianNoise", "Identity", "Input", "InputLayer", "KerasTensor",
-    "Lambda", "Layer", "LayerNormalization", "Maximum", "Minimum", "Multiply",
+    "Lambda", "Layer", "LayerNormalization", "Masking", "Maximum", "Minimum", "Multiply",
     "Normalization", "Permute", "RepeatVector", "Rescaling", "Reshape", "Subtract",
     "Variable", "add", "average", "clear_session", "concatenate", "dot", "maximum",
     "minimum", "multiply", "subtract",

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lamina import regularizers
+from lamina import registry, regularizers
 from lamina.layers.layer import Layer
 
 
+@registry.register_serializable("lamina.layers")
 class ActivityRegularization(Layer):
     """Passes inputs through unchanged and adds `l1 * sum(|x|) + l2 * sum(x ** 2)`,
     divided by the batch size (as tf.keras 2), to the training loss, as
@@ -33,6 +34,7 @@ class ActivityRegularization(Layer):
         kwargs.pop("activity_regularizer", None)
         penalty = regularizers.L1L2(l1=l1, l2=l2)
         super().__init__(activity_regularizer=penalty, **kwargs)
+        self.supports_masking = True
         self.l1, self.l2 = penalty.l1, penalty.l2
 
     def call(self, inputs: Any) -> Any:

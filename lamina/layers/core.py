@@ -6,7 +6,8 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from lamina import activations, constraints, initializers, regularizers
+from lamina import activations, registry
+from lamina.layers import _weight_spec as weight_spec
 from lamina.layers.layer import Layer
 
 
@@ -17,6 +18,7 @@ def _positive_int(value: Any, what: str, layer: str) -> int:
     return int(value)
 
 
+@registry.register_serializable("lamina.layers")
 class Dense(Layer):
     """A densely connected layer: `activation(inputs @ kernel + bias)`.
 
@@ -44,14 +46,12 @@ class Dense(Layer):
         self.units = _positive_int(units, "units", "Dense")
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        weight_spec.declare(self, "kernel", kernel_initializer, kernel_regularizer,
+                            kernel_constraint)
+        weight_spec.declare(self, "bias", bias_initializer, bias_regularizer, bias_constraint)
         self.kernel = None
         self.bias = None
+        self.supports_masking = True
 
     def build(self, input_shape: Any) -> None:
         if not isinstance(input_shape, tuple) or len(input_shape) < 2:
@@ -60,15 +60,9 @@ class Dense(Layer):
                              "Reshape a single sample x to x.reshape(1, -1), or a single "
                              "feature column to x.reshape(-1, 1).")
         in_dim = input_shape[-1]
-        self.kernel = self.add_weight(shape=(in_dim, self.units), name="kernel",
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+        self.kernel = weight_spec.add(self, "kernel", (in_dim, self.units))
         if self.use_bias:
-            self.bias = self.add_weight(shape=(self.units,), name="bias",
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+            self.bias = weight_spec.add(self, "bias", (self.units,))
         self.built = True
 
     def call(self, inputs: Any) -> Any:
@@ -88,16 +82,11 @@ class Dense(Layer):
         config = super().get_config()
         config.update(
             units=self.units, activation=activations.serialize(self.activation),
-            use_bias=self.use_bias,
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-            bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            kernel_constraint=constraints.serialize(self.kernel_constraint),
-            bias_constraint=constraints.serialize(self.bias_constraint))
+            use_bias=self.use_bias, **weight_spec.config(self))
         return config
 
 
+@registry.register_serializable("lamina.layers")
 class Activation(Layer):
     """Applies an activation function, e.g. `Activation("relu")`.
 
@@ -110,6 +99,7 @@ class Activation(Layer):
     def __init__(self, activation: Any, **kwargs: Any):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+        self.supports_masking = True
 
     def call(self, inputs: Any) -> Any:
         return self.activation(inputs)

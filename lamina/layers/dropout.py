@@ -6,10 +6,12 @@ from typing import Any, Sequence
 import jax
 import jax.numpy as jnp
 
+from lamina import registry
 from lamina.layers.layer import Layer
-from lamina.layers.variable import next_rng_key
+from lamina.random import SeedGenerator
 
 
+@registry.register_serializable("lamina.layers")
 class Dropout(Layer):
     """Sets a fraction `rate` of inputs to 0 during training, scaling the rest by
     `1 / (1 - rate)`; does nothing at inference.
@@ -21,7 +23,8 @@ class Dropout(Layer):
         rate: the fraction to drop, in [0, 1).
         noise_shape: the mask's shape (None entries take the input's size), e.g.
             `(batch, 1, features)` to drop the same features at every time step.
-        seed: an optional integer mixed into the key.
+        seed: an optional integer: eager calls with the same seed draw the same masks,
+            and inside `fit` it is mixed into the step's key.
 
     Example:
         >>> import numpy as np
@@ -41,13 +44,13 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
+        self.seed_generator = SeedGenerator(seed)
+        self.supports_masking = True
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         if not training or self.rate == 0.0:
             return inputs
-        key = next_rng_key()
-        if self.seed is not None:
-            key = jax.random.fold_in(key, self.seed)
+        key = self.seed_generator.next()
         shape = inputs.shape
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for n, s in zip(self.noise_shape, inputs.shape))

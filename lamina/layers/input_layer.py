@@ -5,29 +5,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from lamina.layers.layer import Layer, unique_name
-
-
-class KerasTensor:
-    """A symbolic tensor: a shape (with `None` batch) and dtype, no values.
-
-    `Input(shape)` returns one; calling layers on it records the graph of a
-    functional model.
-    """
-
-    def __init__(self, shape: Sequence[int | None], dtype: Any = "float32",
-                 name: str | None = None, history: Any = None):
-        self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = str(np.dtype(dtype))
-        self.name = name
-        self._keras_history = history
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+from lamina import registry
+from lamina.backend._graph import Node
+from lamina.backend._naming import unique_name
+from lamina.backend.keras_tensor import KerasTensor
+from lamina.layers.layer import Layer
 
 
 def _check_shape(shape: Any, what: str) -> tuple:
@@ -46,6 +28,7 @@ def _check_shape(shape: Any, what: str) -> tuple:
     return shape
 
 
+@registry.register_serializable("lamina.layers")
 class InputLayer(Layer):
     """The first layer of a model: declares the shape of one sample.
 
@@ -72,6 +55,7 @@ class InputLayer(Layer):
         self.batch_size = batch_size
         self._batch_input_shape = (batch_size,) + self.sample_shape
         self._tensor = KerasTensor(self._batch_input_shape, self.dtype, self.name, (self, 0, 0))
+        Node(self, None, (), {}, None, self._tensor, is_input=True)
         self.built = True
         self._input_shape = self._output_shape = self._batch_input_shape
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from lamina import registry
 from lamina.layers.layer import Layer
 
 
+@registry.register_serializable("lamina.layers")
 class Lambda(Layer):
     """Wraps a function of arrays as a layer, as `keras.layers.Lambda`.
 
@@ -16,6 +18,7 @@ class Lambda(Layer):
         function: `fn(inputs, **arguments) -> outputs`.
         output_shape: optional; one sample's output shape, or a function of the
             input shape.
+        mask: optional; the output mask, or a function `(inputs, mask) -> mask`.
         arguments: keyword arguments passed to `function`.
 
     Files store the function by name only (Lamina never runs code from a file):
@@ -41,6 +44,12 @@ class Lambda(Layer):
 
     def call(self, inputs: Any) -> Any:
         return self.function(inputs, **self.arguments)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """`mask(inputs, mask)` when `mask` is a function, else the `mask` given."""
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         if self.output_shape_arg is None:
@@ -90,6 +99,7 @@ class Lambda(Layer):
         return cls(**config)
 
 
+@registry.register_serializable("lamina.layers")
 class Identity(Layer):
     """Returns its inputs unchanged, as `keras.layers.Identity`.
 
@@ -98,6 +108,10 @@ class Identity(Layer):
         >>> Identity()(np.array([[1.0, 2.0]])).tolist()
         [[1.0, 2.0]]
     """
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.supports_masking = True
 
     def call(self, inputs: Any) -> Any:
         return inputs

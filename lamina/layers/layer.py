@@ -1,19 +1,25 @@
-"""`Layer`: the Keras layer contract (build, call, add_weight) on JAX arrays."""
+"""`Layer`: the Keras layer contract (build, call, add_weight, masks) on JAX arrays."""
 from __future__ import annotations
 
 import inspect
 import threading
-from typing import Any, Iterator, Sequence
+import warnings
+from typing import Any, Sequence
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lamina.layers.arguments import batch_input_shape_from, capture_arguments
-from lamina.layers.naming import clear_session, to_snake_case, unique_name  # noqa: F401
-from lamina.layers.structure import (as_keras_shape, is_symbolic, none_batch, shape_of,
-                                     to_arrays)
-from lamina.layers.variable import Variable, add_loss_to_scope, current_scope
+from lamina import regularizers
+from lamina.backend import _masking
+from lamina.backend._graph import call_symbolic
+from lamina.backend._naming import to_snake_case, unique_name
+from lamina.backend._scope import StatelessScope, add_loss_to_scope, current_scope
+from lamina.backend._tree import (as_keras_shape, flatten, is_symbolic, none_batch, shape_of,
+                                  to_arrays)
+from lamina.backend.variable import Variable
+from lamina.layers._arguments import batch_input_shape_from, capture_arguments
+from lamina.layers._layer_weights import LayerWeights
 
 _context = threading.local()
 
@@ -21,12 +27,16 @@ _LAYER_KWARGS = ("trainable", "name", "dtype", "input_shape", "input_dim",
                  "batch_input_shape", "batch_size", "autocast", "activity_regularizer")
 
 
-class Layer:
+class Layer(LayerWeights):
     """Base class of all layers, as `keras.layers.Layer`.
 
     Subclasses create weights in `build(input_shape)` with `add_weight` and compute in
     `call(inputs, training=None)` with `jax.numpy` operations. The layer builds itself on
     its first call, from the shape of what it receives.
+
+    Masks follow Keras: a layer whose `call` takes `mask=` receives the mask attached
+    to its input; a layer that `supports_masking` passes the mask on (or changes it in
+    `compute_mask(inputs, mask)`), and a layer that does not drops it with a warning.
 
     Args:
         trainable: whether its weights are updated by training.
@@ -72,171 +82,18 @@ class Layer:
         self._output_shape: Any = None
         self._activity_losses: list[Any] = []
         self._batch_input_shape = batch_input_shape_from(kwargs)
-        from lamina import regularizers
-
         self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
         self._call_params = inspect.signature(self.call).parameters
-
-    # -- weights --------------------------------------------------------------
-    def add_weight(self, shape: Sequence[int] | None = None, initializer: Any = None,
-                   dtype: Any = None, trainable: bool = True, regularizer: Any = None,
-                   constraint: Any = None, name: str | None = None, **kwargs: Any) -> Variable:
-        """Create a weight owned by this layer (call it in `build`).
-
-        Args:
-            shape: the weight's shape (`()` for a scalar).
-            initializer: a name (`"glorot_uniform"`, `"zeros"`), an initializer, or a
-                callable `(shape, dtype) -> array`; glorot_uniform by default.
-            dtype: float32 by default.
-            trainable: whether the optimizer updates it.
-            regularizer: a name (`"l2"`) or callable; its penalty joins the loss.
-            constraint: a name (`"non_neg"`) or callable applied after each update.
-            name: the short name; the Variable is named `"<layer>/<name>"`.
-
-        Returns:
-            The new `Variable`.
-        """
-        from lamina import constraints, initializers, regularizers
-
-        shape = () if shape is None else tuple(int(d) for d in shape)
-        if any(d < 0 for d in shape):
-            raise ValueError(f"Layer '{self.name}' asked for a weight of shape {shape}; "
-                             "dimensions must be non-negative.")
-        init = initializers.get("glorot_uniform" if initializer is None else initializer)
-        short = name if name is not None else f"variable_{len(self._weights_list)}"
-        variable = Variable(init, shape=shape, dtype=dtype or self.dtype,
-                            trainable=trainable, name=f"{self.name}/{short}",
-                            regularizer=regularizers.get(regularizer),
-                            constraint=constraints.get(constraint))
-        self._weights_list.append(variable)
-        return variable
-
-    def _tracked(self) -> tuple[list[Variable], list["Layer"]]:
-        """Own Variables (add_weight order, then attributes) and direct sublayers."""
-        variables = list(self._weights_list)
-        seen_vars = {id(v) for v in variables}
-        layers: list[Layer] = []
-        seen_layers = {id(self)}
-
-        def visit(obj: Any, depth: int) -> None:
-            if isinstance(obj, Variable):
-                if id(obj) not in seen_vars:
-                    seen_vars.add(id(obj))
-                    variables.append(obj)
-            elif isinstance(obj, Layer):
-                if id(obj) not in seen_layers:
-                    seen_layers.add(id(obj))
-                    layers.append(obj)
-            elif depth < 4 and isinstance(obj, (list, tuple)):
-                for item in obj:
-                    visit(item, depth + 1)
-            elif depth < 4 and isinstance(obj, dict):
-                for item in obj.values():
-                    visit(item, depth + 1)
-
-        for key, value in vars(self).items():
-            if key not in _UNTRACKED:
-                visit(value, 0)
-        return variables, layers
-
-    @property
-    def _layers(self) -> list["Layer"]:
-        return self._tracked()[1]
-
-    def _flat_layers(self) -> Iterator["Layer"]:
-        for layer in self._layers:
-            yield layer
-            yield from layer._flat_layers()
-
-    def _all_weights(self, trainable: bool | None) -> list[Variable]:
-        own, layers = self._tracked()
-        out: list[Variable] = []
-        for v in own:
-            effective = v.trainable and self._trainable
-            if trainable is None or effective == trainable:
-                out.append(v)
-        for layer in layers:
-            if trainable is True and not self._trainable:
-                continue
-            sub = layer._all_weights(None if (trainable is False and not self._trainable)
-                                     else trainable)
-            out.extend(sub)
-        seen: set[int] = set()
-        return [v for v in out if not (id(v) in seen or seen.add(id(v)))]
-
-    @property
-    def trainable_weights(self) -> list[Variable]:
-        return self._all_weights(True)
-
-    @property
-    def non_trainable_weights(self) -> list[Variable]:
-        return self._all_weights(False)
-
-    @property
-    def weights(self) -> list[Variable]:
-        return self.trainable_weights + self.non_trainable_weights
-
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-    variables = weights
-
-    @property
-    def trainable(self) -> bool:
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        self._trainable = bool(value)
-        for layer in self._layers:
-            layer.trainable = value
-
-    def get_weights(self) -> list[np.ndarray]:
-        """The weights' values as NumPy arrays, in `weights` order."""
-        return [v.numpy() for v in self.weights]
-
-    def set_weights(self, weights: Sequence[Any]) -> None:
-        """Set all weights from NumPy arrays, in `weights` order (as `get_weights`)."""
-        own = self.weights
-        weights = list(weights)
-        if len(weights) != len(own):
-            raise ValueError(f"Layer '{self.name}' has {len(own)} weights "
-                             f"({[v.name for v in own]}), but set_weights received "
-                             f"{len(weights)} arrays. Pass a list like get_weights() returns.")
-        for v, w in zip(own, weights):
-            w = np.asarray(w)
-            if tuple(w.shape) != v.shape:
-                raise ValueError(f"Weight '{v.name}' has shape {v.shape}, but set_weights "
-                                 f"received an array of shape {tuple(w.shape)}.")
-        for v, w in zip(own, weights):
-            v.assign(np.asarray(w, dtype=v.dtype))
-
-    def count_params(self) -> int:
-        """The number of scalars in all weights."""
-        if not self.built:
-            raise ValueError(f"Layer '{self.name}' is not built yet, so its weights do not "
-                             "exist. Call it on data (or build the model) first.")
-        return int(sum(v.size for v in self.weights))
+        if "supports_masking" not in self.__dict__ and \
+                getattr(type(self), "supports_masking", None) is None:
+            # As Keras 3: a layer that computes masks supports them.
+            self.supports_masking = type(self).compute_mask is not Layer.compute_mask
 
     # -- losses ---------------------------------------------------------------
     def add_loss(self, loss: Any) -> None:
         """Add a scalar to the training loss (activity regularization)."""
         if not add_loss_to_scope(loss):
             self._activity_losses.append(loss)
-
-    @property
-    def losses(self) -> list[jax.Array]:
-        """Losses added by the last call and weight-regularization penalties, layer by
-        layer (each layer's activity losses, then its weights' penalties), as tf.keras."""
-        out: list[jax.Array] = []
-        seen: set[int] = set()
-        for layer in [self, *self._flat_layers()]:
-            if id(layer) in seen:
-                continue
-            seen.add(id(layer))
-            out.extend(layer._activity_losses)
-            out.extend(v.regularizer(v.value) for v in layer._tracked()[0]
-                       if v.regularizer is not None)
-        return out
 
     # -- build and call -------------------------------------------------------
     def build(self, input_shape: Any) -> None:
@@ -246,12 +103,19 @@ class Layer:
     def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         return inputs
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of the outputs, given the inputs and their mask: the same mask by
+        default (for a layer that `supports_masking`)."""
+        return mask
+
     def compute_output_shape(self, input_shape: Any) -> Any:
+        """The output shape for an input shape (`None` batch), by tracing `call`."""
         spec = jax.tree.map(lambda d: 2 if d is None else d, input_shape,
                             is_leaf=lambda s: isinstance(s, tuple))
         structs = jax.tree.map(lambda s: jax.ShapeDtypeStruct(s, jnp.float32), spec,
                                is_leaf=lambda s: isinstance(s, tuple))
-        out = jax.eval_shape(lambda x: self(x), structs)
+        with StatelessScope(building=True):
+            out = jax.eval_shape(lambda x: self(x), structs)
         return jax.tree.map(lambda s: (None,) + tuple(s.shape[1:]), out)
 
     def _maybe_build(self, inputs: Any) -> None:
@@ -264,17 +128,28 @@ class Layer:
         self._build_shape = shape
 
     def __call__(self, inputs: Any, *args: Any, training: Any = None, **kwargs: Any) -> Any:
-        if is_symbolic(inputs):
-            from lamina.models.functional import call_symbolic
-
+        if is_symbolic((inputs, args, kwargs)):
             return call_symbolic(self, inputs, args, training, kwargs)
+        with _masking.mask_scope():
+            # An explicit `layer(x, mask=m)` wins over the mask attached to x.
+            mask = kwargs.pop("mask") if "mask" in kwargs else _masking.get_masks(inputs)
+            outputs, out_mask = self._call_with_mask(inputs, args, kwargs, training, mask)
+            _masking.set_masks(outputs, out_mask)
+        return outputs
+
+    def _call_with_mask(self, inputs: Any, args: tuple, kwargs: dict, training: Any,
+                        mask: Any) -> tuple[Any, Any]:
+        """Run `call` on arrays with the input mask given; return `(outputs, mask)`."""
         inputs = to_arrays(inputs)
         self._maybe_build(inputs)
         outer = getattr(_context, "training", None)
         if training is None:
             training = outer if outer is not None else False
+        kwargs = dict(kwargs)
         if "training" in self._call_params:
             kwargs["training"] = training
+        if "mask" in self._call_params:
+            kwargs["mask"] = mask
         if current_scope() is None:
             self._activity_losses = []
         _context.training = training
@@ -290,7 +165,61 @@ class Layer:
         if self._input_shape is None:
             self._input_shape = none_batch(shape_of(inputs))
             self._output_shape = none_batch(shape_of(outputs))
-        return outputs
+        return outputs, self._output_mask(inputs, mask)
+
+    def _output_mask(self, inputs: Any, mask: Any) -> Any:
+        if self.supports_masking:
+            return self.compute_mask(inputs, mask)
+        if mask is not None and any(m is not None for m in flatten(mask)) \
+                and not self.__dict__.get("_mask_warned"):
+            self._mask_warned = True
+            warnings.warn(f"Layer '{self.name}' ({type(self).__name__}) received an input "
+                          "with a mask, but does not support masking, so the mask stops "
+                          "here: layers after it see every position.", stacklevel=4)
+        return None
+
+    def stateless_call(self, trainable_variables: Sequence[Any],
+                       non_trainable_variables: Sequence[Any], *args: Any,
+                       return_losses: bool = False, rng: Any = None,
+                       **kwargs: Any) -> tuple:
+        """Call the layer on arrays in place of its Variables, as Keras 3's
+        `Layer.stateless_call`; usable under `jax.jit`.
+
+        Args:
+            trainable_variables: arrays in `trainable_weights` order.
+            non_trainable_variables: arrays in `non_trainable_weights` order.
+            *args: the call's arguments (the inputs first).
+            return_losses: also return the list of losses the call added.
+            rng: a PRNG key for randomness in training mode (Dropout).
+            **kwargs: the call's keyword arguments (`training=True`).
+
+        Returns:
+            `(outputs, non_trainable_variables)`, plus the losses when asked.
+
+        Example:
+            >>> import jax, numpy as np
+            >>> from lamina.layers import Dense
+            >>> layer = Dense(1, kernel_initializer="ones")
+            >>> _ = layer(np.ones((1, 2)))
+            >>> tv = [np.full((2, 1), 2.0), np.zeros(1)]
+            >>> out, _ = jax.jit(layer.stateless_call)(tv, [], np.ones((1, 2)))
+            >>> out.tolist()
+            [[4.0]]
+        """
+        tv, ntv = self.trainable_weights, self.non_trainable_weights
+        if len(trainable_variables) != len(tv) or len(non_trainable_variables) != len(ntv):
+            raise ValueError(f"stateless_call of '{self.name}' expects {len(tv)} trainable "
+                             f"and {len(ntv)} non-trainable arrays (the layer's weights), "
+                             f"but received {len(trainable_variables)} and "
+                             f"{len(non_trainable_variables)}.")
+        pairs = [(v, jnp.asarray(a)) for v, a in zip(tv, trainable_variables)]
+        pairs += [(v, jnp.asarray(a)) for v, a in zip(ntv, non_trainable_variables)]
+        with StatelessScope(pairs, rng=rng) as scope:
+            outputs = self(*args, **kwargs)
+            new_ntv = [scope.get(v) for v in ntv]
+        if return_losses:
+            return outputs, new_ntv, list(scope.losses)
+        return outputs, new_ntv
 
     # -- shapes and config ----------------------------------------------------
     @property
@@ -308,7 +237,7 @@ class Layer:
         return as_keras_shape(self._output_shape)
 
     def _only_node(self, what: str) -> Any:
-        nodes = self.__dict__.get("_inbound_nodes") or []
+        nodes = [n for n in self.__dict__.get("_inbound_nodes") or [] if not n.is_input]
         owner = self.__dict__.get("_sequential_owner")
         if not nodes and owner is not None and owner() is not None and owner().built:
             owner()._graph()  # a Sequential makes its graph on first use
@@ -343,8 +272,6 @@ class Layer:
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if self.activity_regularizer is not None:
-            from lamina import regularizers
-
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         auto = self.__dict__.get("_auto_config")
         if type(self).get_config is Layer.get_config and type(self).__init__ is not \
@@ -358,12 +285,3 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-_UNTRACKED = {"_weights_list", "_auto_config", "_call_params", "_activity_losses", "_build_shape",
-              "_input_shape", "_output_shape", "_batch_input_shape", "_inbound_nodes", "_tensor",
-              "_graph_cache",
-              "_keras_history", "_compiled", "_history", "_state", "_programs",
-              "stop_training", "history", "optimizer", "loss", "compiled_loss",
-              "_compile_config", "_rng", "_callback_model", "_predict_only",
-              "_batch_metrics", "_initial_epoch", "_seed", "_step"}

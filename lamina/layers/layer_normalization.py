@@ -6,7 +6,8 @@ from typing import Any, Sequence
 import jax
 import jax.numpy as jnp
 
-from lamina import constraints, initializers, regularizers
+from lamina import registry
+from lamina.layers import _weight_spec as weight_spec
 from lamina.layers.layer import Layer
 
 
@@ -21,6 +22,7 @@ def _axes(axis: Any, who: str) -> tuple[int, ...]:
     return tuple(int(a) for a in items)
 
 
+@registry.register_serializable("lamina.layers")
 class LayerNormalization(Layer):
     """Normalizes each sample over its feature axes, as `keras.layers.LayerNormalization`.
 
@@ -64,13 +66,11 @@ class LayerNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.rms_scaling = bool(rms_scaling)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        weight_spec.declare(self, "beta", beta_initializer, beta_regularizer, beta_constraint)
+        weight_spec.declare(self, "gamma", gamma_initializer, gamma_regularizer,
+                            gamma_constraint)
         self.gamma = self.beta = None
+        self.supports_masking = True
 
     def build(self, input_shape: Any) -> None:
         ndim = len(input_shape)
@@ -82,15 +82,9 @@ class LayerNormalization(Layer):
         self._axes = tuple(sorted({a % ndim for a in axes}))
         shape = tuple(input_shape[a] for a in self._axes)
         if self.scale or self.rms_scaling:
-            self.gamma = self.add_weight(shape=shape, name="gamma",
-                                         initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
+            self.gamma = weight_spec.add(self, "gamma", shape)
         if self.center and not self.rms_scaling:
-            self.beta = self.add_weight(shape=shape, name="beta",
-                                        initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+            self.beta = weight_spec.add(self, "beta", shape)
         self.built = True
 
     def call(self, inputs: Any) -> Any:
@@ -117,11 +111,5 @@ class LayerNormalization(Layer):
         config = super().get_config()
         config.update(
             axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
-            rms_scaling=self.rms_scaling,
-            beta_initializer=initializers.serialize(self.beta_initializer),
-            gamma_initializer=initializers.serialize(self.gamma_initializer),
-            beta_regularizer=regularizers.serialize(self.beta_regularizer),
-            gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
-            beta_constraint=constraints.serialize(self.beta_constraint),
-            gamma_constraint=constraints.serialize(self.gamma_constraint))
+            rms_scaling=self.rms_scaling, **weight_spec.config(self))
         return config

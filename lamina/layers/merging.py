@@ -8,6 +8,7 @@ from typing import Any, Sequence
 import jax
 import jax.numpy as jnp
 
+from lamina import registry
 from lamina.layers.layer import Layer
 
 
@@ -51,11 +52,20 @@ class _Merge(Layer):
     def call(self, inputs: Any) -> Any:
         return self._merge(self._check_inputs(inputs))
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """A position is kept where every input keeps it (inputs without a mask keep
+        every position), as Keras merges masks."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        masks = [jnp.asarray(m, bool) for m in mask if m is not None]
+        return reduce(jnp.logical_and, masks)
+
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         self._check_inputs(inputs)
         return super().__call__(inputs, *args, **kwargs)
 
 
+@registry.register_serializable("lamina.layers")
 class Add(_Merge):
     """Adds a list of tensors of the same shape, as `keras.layers.Add`.
 
@@ -69,6 +79,7 @@ class Add(_Merge):
         return reduce(jnp.add, inputs)
 
 
+@registry.register_serializable("lamina.layers")
 class Multiply(_Merge):
     """Multiplies a list of tensors element-wise, as `keras.layers.Multiply`.
 
@@ -82,6 +93,7 @@ class Multiply(_Merge):
         return reduce(jnp.multiply, inputs)
 
 
+@registry.register_serializable("lamina.layers")
 class Average(_Merge):
     """The element-wise mean of a list of tensors, as `keras.layers.Average`.
 
@@ -95,6 +107,7 @@ class Average(_Merge):
         return reduce(jnp.add, inputs) / len(inputs)
 
 
+@registry.register_serializable("lamina.layers")
 class Maximum(_Merge):
     """The element-wise maximum of a list of tensors, as `keras.layers.Maximum`.
 
@@ -108,6 +121,7 @@ class Maximum(_Merge):
         return reduce(jnp.maximum, inputs)
 
 
+@registry.register_serializable("lamina.layers")
 class Minimum(_Merge):
     """The element-wise minimum of a list of tensors, as `keras.layers.Minimum`.
 
@@ -121,6 +135,7 @@ class Minimum(_Merge):
         return reduce(jnp.minimum, inputs)
 
 
+@registry.register_serializable("lamina.layers")
 class Subtract(_Merge):
     """The difference `a - b` of exactly two tensors, as `keras.layers.Subtract`.
 
@@ -136,6 +151,7 @@ class Subtract(_Merge):
         return inputs[0] - inputs[1]
 
 
+@registry.register_serializable("lamina.layers")
 class Concatenate(_Merge):
     """Joins a list of tensors along `axis`, as `keras.layers.Concatenate`.
 
@@ -170,12 +186,28 @@ class Concatenate(_Merge):
     def _merge(self, inputs: list[Any]) -> Any:
         return jnp.concatenate(inputs, axis=self.axis)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The inputs' masks joined along `axis` (all-True for an unmasked input),
+        then reduced over the last axis, as Keras 3's `Concatenate`."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        full = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                full.append(jnp.ones(jnp.shape(x), bool))
+            elif jnp.ndim(m) < jnp.ndim(x):
+                full.append(jnp.broadcast_to(jnp.expand_dims(m, -1), jnp.shape(x)))
+            else:
+                full.append(jnp.asarray(m, bool))
+        return jnp.any(jnp.concatenate(full, axis=self.axis), axis=-1)
+
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["axis"] = self.axis
         return config
 
 
+@registry.register_serializable("lamina.layers")
 class Dot(_Merge):
     """The dot product of two tensors along `axes`, per sample, as `keras.layers.Dot`.
 
@@ -227,6 +259,9 @@ class Dot(_Merge):
             y = y / jnp.maximum(jnp.linalg.norm(y, axis=b, keepdims=True), 1e-12)
         out = jax.vmap(lambda u, v: jnp.tensordot(u, v, axes=(a - 1, b - 1)))(x, y)
         return out[:, None] if out.ndim == 1 else out
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

@@ -8,8 +8,9 @@ from typing import Any, Sequence
 import jax
 import jax.numpy as jnp
 
+from lamina import registry
 from lamina.layers.layer import Layer
-from lamina.layers.variable import next_rng_key
+from lamina.random import SeedGenerator
 
 # The constants of SELU (Klambauer et al., 2017), as in Keras.
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -23,15 +24,11 @@ def _rate(rate: Any, who: str) -> float:
     return float(rate)
 
 
-def _key(seed: int | None) -> jax.Array:
-    key = next_rng_key()
-    return key if seed is None else jax.random.fold_in(key, seed)
-
-
 def _float(inputs: Any) -> Any:
     return inputs if jnp.issubdtype(inputs.dtype, jnp.floating) else inputs.astype(jnp.float32)
 
 
+@registry.register_serializable("lamina.layers")
 class GaussianNoise(Layer):
     """Adds zero-mean Gaussian noise of standard deviation `stddev` while training,
     as `keras.layers.GaussianNoise`; does nothing at inference.
@@ -58,12 +55,14 @@ class GaussianNoise(Layer):
                              f"stddev={stddev!r}. Use e.g. GaussianNoise(0.1).")
         self.stddev = float(stddev)
         self.seed = seed
+        self.seed_generator = SeedGenerator(seed)
+        self.supports_masking = True
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         if not training or self.stddev == 0.0:
             return inputs
         x = _float(inputs)
-        return x + self.stddev * jax.random.normal(_key(self.seed), x.shape, x.dtype)
+        return x + self.stddev * jax.random.normal(self.seed_generator.next(), x.shape, x.dtype)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
@@ -71,6 +70,7 @@ class GaussianNoise(Layer):
         return config
 
 
+@registry.register_serializable("lamina.layers")
 class GaussianDropout(Layer):
     """Multiplies inputs by Gaussian noise of mean 1 and standard deviation
     `sqrt(rate / (1 - rate))` while training, as `keras.layers.GaussianDropout`;
@@ -92,13 +92,15 @@ class GaussianDropout(Layer):
         super().__init__(**kwargs)
         self.rate = _rate(rate, "GaussianDropout")
         self.seed = seed
+        self.seed_generator = SeedGenerator(seed)
+        self.supports_masking = True
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         if not training or self.rate == 0.0:
             return inputs
         x = _float(inputs)
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
-        return x * (1.0 + stddev * jax.random.normal(_key(self.seed), x.shape, x.dtype))
+        return x * (1.0 + stddev * jax.random.normal(self.seed_generator.next(), x.shape, x.dtype))
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
@@ -106,6 +108,7 @@ class GaussianDropout(Layer):
         return config
 
 
+@registry.register_serializable("lamina.layers")
 class AlphaDropout(Layer):
     """Dropout that keeps the mean and variance of SELU activations, as
     `keras.layers.AlphaDropout`; does nothing at inference.
@@ -135,6 +138,8 @@ class AlphaDropout(Layer):
         self.rate = _rate(rate, "AlphaDropout")
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
+        self.seed_generator = SeedGenerator(seed)
+        self.supports_masking = True
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         if not training or self.rate == 0.0:
@@ -148,7 +153,7 @@ class AlphaDropout(Layer):
                                  "Give one entry (or None) per input axis.")
             shape = tuple(s if n is None else n for n, s in zip(self.noise_shape, x.shape))
         alpha_p = -_SELU_ALPHA * _SELU_SCALE
-        kept = (jax.random.uniform(_key(self.seed), shape) >= self.rate).astype(x.dtype)
+        kept = (jax.random.uniform(self.seed_generator.next(), shape) >= self.rate).astype(x.dtype)
         a = ((1.0 - self.rate) * (1.0 + self.rate * alpha_p ** 2)) ** -0.5
         b = -a * alpha_p * self.rate
         return a * (x * kept + alpha_p * (1.0 - kept)) + b

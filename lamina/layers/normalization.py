@@ -5,10 +5,12 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from lamina import constraints, initializers, regularizers
+from lamina import initializers, registry
+from lamina.layers import _weight_spec as weight_spec
 from lamina.layers.layer import Layer
 
 
+@registry.register_serializable("lamina.layers")
 class BatchNormalization(Layer):
     """Normalizes each feature with the batch's statistics while training and with
     moving averages at inference, as `keras.layers.BatchNormalization`.
@@ -51,15 +53,13 @@ class BatchNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.synchronized = bool(synchronized)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        weight_spec.declare(self, "beta", beta_initializer, beta_regularizer, beta_constraint)
+        weight_spec.declare(self, "gamma", gamma_initializer, gamma_regularizer,
+                            gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.gamma = self.beta = None
+        self.supports_masking = True
 
     def build(self, input_shape: Any) -> None:
         ndim = len(input_shape)
@@ -69,15 +69,9 @@ class BatchNormalization(Layer):
         self._axis = self.axis % ndim
         shape = (input_shape[self._axis],)
         if self.scale:
-            self.gamma = self.add_weight(shape=shape, name="gamma",
-                                         initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
+            self.gamma = weight_spec.add(self, "gamma", shape)
         if self.center:
-            self.beta = self.add_weight(shape=shape, name="beta",
-                                        initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+            self.beta = weight_spec.add(self, "beta", shape)
         self.moving_mean = self.add_weight(shape=shape, name="moving_mean", trainable=False,
                                            initializer=self.moving_mean_initializer)
         self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
@@ -111,12 +105,7 @@ class BatchNormalization(Layer):
         config.update(
             axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
             scale=self.scale, synchronized=self.synchronized,
-            beta_initializer=initializers.serialize(self.beta_initializer),
-            gamma_initializer=initializers.serialize(self.gamma_initializer),
             moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
             moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
-            beta_regularizer=regularizers.serialize(self.beta_regularizer),
-            gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
-            beta_constraint=constraints.serialize(self.beta_constraint),
-            gamma_constraint=constraints.serialize(self.gamma_constraint))
+            **weight_spec.config(self))
         return config

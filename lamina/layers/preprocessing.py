@@ -6,6 +6,7 @@ from typing import Any, Iterable, Sequence
 import jax.numpy as jnp
 import numpy as np
 
+from lamina import registry
 from lamina.layers.layer import Layer
 
 _EPSILON = 1e-7  # keras.backend.epsilon(), the floor of the standard deviation
@@ -44,6 +45,7 @@ def _host_array(data: Any) -> np.ndarray:
     return arr
 
 
+@registry.register_serializable("lamina.layers")
 class Normalization(Layer):
     """Shifts and scales inputs to mean 0 and variance 1, as
     `keras.layers.Normalization`: `(inputs - mean) / sqrt(variance)`.
@@ -73,6 +75,7 @@ class Normalization(Layer):
     def __init__(self, axis: int | Sequence[int] | None = -1, mean: Any = None,
                  variance: Any = None, invert: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self._keep = _keep_axes(axis)
         self.axis = list(axis) if isinstance(axis, (list, tuple)) else axis
         if (mean is None) != (variance is None):
@@ -205,6 +208,7 @@ class Normalization(Layer):
         return config
 
 
+@registry.register_serializable("lamina.layers")
 class Rescaling(Layer):
     """Multiplies inputs by `scale` and adds `offset`, as `keras.layers.Rescaling`.
 
@@ -224,6 +228,7 @@ class Rescaling(Layer):
 
     def __init__(self, scale: Any, offset: Any = 0.0, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         for name, value in (("scale", scale), ("offset", offset)):
             try:
                 arr = np.asarray(value, dtype=np.float64)

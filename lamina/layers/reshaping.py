@@ -7,6 +7,7 @@ from typing import Any, Sequence
 
 import jax.numpy as jnp
 
+from lamina import registry
 from lamina.layers.layer import Layer
 
 
@@ -17,6 +18,7 @@ def _sample_shape(input_shape: Any, layer: Layer) -> tuple:
     return tuple(input_shape[1:])
 
 
+@registry.register_serializable("lamina.layers")
 class Reshape(Layer):
     """Reshapes each sample to `target_shape`, as `keras.layers.Reshape`.
 
@@ -72,6 +74,7 @@ class Reshape(Layer):
         return config
 
 
+@registry.register_serializable("lamina.layers")
 class Flatten(Layer):
     """Flattens each sample to one axis, as `keras.layers.Flatten`.
 
@@ -104,6 +107,7 @@ class Flatten(Layer):
         return config
 
 
+@registry.register_serializable("lamina.layers")
 class RepeatVector(Layer):
     """Repeats each sample vector `n` times: `(batch, d)` becomes `(batch, n, d)`, as
     `keras.layers.RepeatVector`.
@@ -137,6 +141,7 @@ class RepeatVector(Layer):
         return config
 
 
+@registry.register_serializable("lamina.layers")
 class Permute(Layer):
     """Permutes the axes of each sample, as `keras.layers.Permute`.
 

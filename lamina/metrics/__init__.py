@@ -20,7 +20,8 @@ from lamina.core.losses import (  # noqa: F401  (Keras exports these from metric
 from lamina.core.metrics import (  # noqa: F401
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
     sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
-from lamina.identifiers import did_you_mean
+from lamina import registry
+from lamina._identifiers import did_you_mean
 from lamina.metrics.base import (  # noqa: F401
     BUILTIN_FUNCTIONS, Mean, MeanMetricWrapper, Metric, RootMeanSquaredError, define_wrapper)
 from lamina.metrics.confusion import (  # noqa: F401
@@ -142,19 +143,22 @@ _FUNCTIONS: dict[str, Callable[..., jax.Array]] = {
 _AUTO = ("accuracy", "acc", "crossentropy", "ce")
 
 
-_TABLE: dict[str, Any] = {
-    **{cls().name: cls for cls in _CLASSES if cls is not MeanMetricWrapper},
-    **{cls.__name__.lower(): cls for cls in _CLASSES},
-    **{name.lower(): fn for name, fn in _FUNCTIONS.items()},
-}
+for _cls in _CLASSES:
+    registry.register_serializable("lamina.metrics")(_cls)
+    if _cls is not MeanMetricWrapper:
+        registry.register_serializable("lamina.metrics", _cls().name)(_cls)
+for _name, _fn in _FUNCTIONS.items():
+    registry.register_serializable("lamina.metric_functions", _name)(_fn)
+_PACKAGES = ("lamina.metric_functions", "lamina.metrics")
 
 
 def _lookup(name: str) -> Any:
     """A metric function or class by case-insensitive name (functions win, as in tf.keras 2)."""
-    found = _TABLE.get(str(name).lower())
+    found = registry.find(str(name), _PACKAGES, ignore_case=True)
     if found is None:
         valid = sorted({*_AUTO, *_FUNCTIONS, *(c.__name__ for c in _CLASSES)})
-        hint = did_you_mean(name, [*_TABLE, *_AUTO])
+        names = [k.lower() for p in _PACKAGES for k in registry.builtins(p)]
+        hint = did_you_mean(name, [*names, *_AUTO])
         raise ValueError(f"Unknown metric {name!r}.{hint} Valid metrics: {', '.join(valid)}.")
     return found
 

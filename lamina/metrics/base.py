@@ -16,6 +16,7 @@ import numpy as np
 from lamina.core import losses as _core_losses
 from lamina.core import metrics as _core
 from lamina.core.metrics import Accumulator
+from lamina.utils._host_array import to_host
 
 BUILTIN_FUNCTIONS: dict[str, Callable[..., jax.Array]] = {
     **_core_losses.LOSSES,
@@ -101,8 +102,6 @@ class Metric(abc.ABC):
 
     def result(self) -> jax.Array:
         """The metric's value over everything accumulated since the last reset."""
-        from lamina.utils.host_array import to_host
-
         _, result = self._functions()
         return to_host(result(self._state))
 

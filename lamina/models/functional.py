@@ -2,20 +2,25 @@
 outputs)`.
 
 The graph is recorded while the layers are called on symbolic tensors (see
-`lamina.models.graph`); the model runs its nodes in a cached topological order, so
-shared layers, residual connections and models used as layers all work.
+`lamina.backend._graph`); the model runs its nodes in a cached topological order, so
+shared layers, residual connections and models used as layers all work, and each
+tensor's mask travels with it from node to node.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from lamina.layers.input_layer import KerasTensor
-from lamina.layers.layer import Layer, unique_name
-from lamina.models import graph as graph_mod
-from lamina.models.graph import call_symbolic, flatten, map_tensors
+from lamina import registry
+from lamina.backend import _graph as graph_mod
+from lamina.backend._naming import unique_name
+from lamina.backend._tree import flatten
+from lamina.backend._tree import map_structure as map_tensors
+from lamina.backend.keras_tensor import KerasTensor
+from lamina.layers.layer import Layer
+from lamina.models import _functional_config
 from lamina.models.model import Model
 
-__all__ = ["Functional", "call_symbolic", "functional_from_config"]
+__all__ = ["Functional", "functional_from_config"]
 
 
 def _check_structure(tree: Any, what: str) -> None:
@@ -30,6 +35,7 @@ def _check_structure(tree: Any, what: str) -> None:
         raise ValueError(f"Model {what} are empty. Pass at least one tensor.")
 
 
+@registry.register_serializable("lamina.models")
 class Functional(Model):
     """A model built from a graph of layers, as `keras.Model(inputs, outputs)`.
 
@@ -149,14 +155,29 @@ class Functional(Model):
                              "or a dict by input name.")
         return [inputs]
 
-    def call(self, inputs: Any, training: Any = None) -> Any:
-        """Run the graph on arrays and return outputs in the structure given at creation."""
+    def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
+        """Run the graph on arrays and return outputs in the structure given at creation.
+
+        Each tensor's mask goes with it: the input masks (`mask`, or the masks
+        attached to the inputs) to the layers that read them, each layer's output mask
+        onward, and the outputs' masks attach to the outputs."""
         env: dict[int, Any] = {}
-        for tensor, value in zip(self.inputs, self._flat_inputs(inputs)):
+        masks: dict[int, Any] = {}
+        flat_masks = [None] * len(self.inputs) if mask is None else \
+            self._flat_inputs(mask) if isinstance(mask, (list, tuple, dict)) else [mask]
+        for tensor, value, m in zip(self.inputs, self._flat_inputs(inputs), flat_masks):
             env[id(tensor)] = value
+            masks[id(tensor)] = m
         for node in self._nodes:
-            node.run(env, training)
-        return map_tensors(lambda t: env[id(t)], self._output_struct)
+            node.run(env, masks, training)
+        outputs = map_tensors(lambda t: env[id(t)], self._output_struct)
+        self._last_masks = map_tensors(lambda t: masks.get(id(t)), self._output_struct)
+        return outputs
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The outputs' masks of the last call (computed by the graph in `call`)."""
+        found = self.__dict__.pop("_last_masks", None)
+        return None if found is None or all(m is None for m in flatten(found)) else found
 
     def build_from_data(self, x: Any) -> None:
         """Check that the data matches the model's inputs (the model is already built)."""
@@ -196,17 +217,14 @@ class Functional(Model):
 
     def get_config(self) -> dict[str, Any]:
         """The graph as JSON: each layer's config and the tensors each call received."""
-        from lamina.models.functional_config import graph_config
-
-        return graph_config(self)
+        return _functional_config.graph_config(self)
 
     @classmethod
     def from_config(cls, config: dict[str, Any],
                     custom_objects: dict[str, Any] | None = None) -> "Functional":
-        """Rebuild a model from `get_config()` (fresh weights)."""
-        from lamina.models.functional_config import functional_from_config
-
-        return functional_from_config(config, custom_objects)
+        """Rebuild a model from `get_config()` (fresh weights), its layers found
+        through the registry (and `custom_objects`)."""
+        return _functional_config.functional_from_config(config, custom_objects, cls=cls)
 
 
 def _listed(tree: Any) -> Any:
@@ -214,10 +232,9 @@ def _listed(tree: Any) -> Any:
 
 
 def functional_from_config(config: dict[str, Any],
-                           custom_objects: dict[str, Any] | None = None, *,
-                           deserialize: Any = None) -> Functional:
+                           custom_objects: dict[str, Any] | None = None) -> Functional:
     """Rebuild a functional model from its `get_config()`, with fresh weights in the
-    same order; see `lamina.models.functional_config.functional_from_config`.
+    same order (see `lamina.models._functional_config`).
 
     Example:
         >>> import lamina as keras
@@ -226,6 +243,4 @@ def functional_from_config(config: dict[str, Any],
         >>> functional_from_config(model.get_config()).output_shape
         (None, 2)
     """
-    from lamina.models.functional_config import functional_from_config as rebuild
-
-    return rebuild(config, custom_objects, deserialize=deserialize)
+    return Functional.from_config(config, custom_objects)

@@ -7,15 +7,19 @@ import jax
 import jax.numpy as jnp
 
 from lamina import optimizers as optimizers_mod
-from lamina.core import train as core_train
+from lamina.backend import _masking
+from lamina.backend._scope import StatelessScope
+from lamina.backend._tree import shape_of
+from lamina.core.train import TrainState
 from lamina.layers.layer import Layer
-from lamina.layers.structure import shape_of
-from lamina.layers.variable import StatelessScope
-from lamina.models import compile_utils
-from lamina.models.custom_step import CustomSteps
-from lamina.models.predictor import Predictor
-from lamina.models.trainer import Trainer
-from lamina.saving.mixin import Saveable
+from lamina.models import _compile as compile_utils
+from lamina.models._custom_step import CustomSteps
+from lamina.models._predictor import Predictor
+from lamina.models._programs import Programs, build_programs
+from lamina.models._state import StateHolder
+from lamina.models._summary import print_summary
+from lamina.models._trainer import Trainer
+from lamina.saving._mixin import Saveable
 
 
 class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
@@ -48,10 +52,8 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         self.optimizer: Any = None
         self._compiled: compile_utils.Compiled | None = None
         self._compile_config: dict[str, Any] | None = None
-        self._programs: dict[str, Any] | None = None
-        self._rng: Any = None
-        self._seed: int | None = None
-        self._step = 0
+        self._programs: Programs | None = None
+        self._train: StateHolder | None = None
         self.stop_training = False
         self.history: Any = None
 
@@ -88,12 +90,11 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         compiled = self._build_compiled(config) if self.built else None
         if compiled is None:
             compile_utils.check_identifiers(loss, metrics, weighted_metrics)
+        self._drop_training()
         self.optimizer = resolved_optimizer
         self.loss = loss
         self._compile_config = config
         self._compiled = compiled
-        self._programs = None
-        self.optimizer._state = None
         self._compiled_weights = None
         if self.built:
             self._compiled_weights = _WeightLists(self.trainable_weights,
@@ -160,8 +161,6 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
     def summary(self, line_length: int | None = None, positions: Any = None,
                 print_fn: Callable[[str], Any] | None = None, **kwargs: Any) -> None:
         """Print the layer table: name (type), output shape, parameters, totals."""
-        from lamina.utils.summary import print_summary
-
         print_summary(self, line_length=line_length, print_fn=print_fn)
 
     # -- building -----------------------------------------------------------------
@@ -218,77 +217,94 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
             >>> out.tolist()
             [[3.0]]
         """
-        tv = self.trainable_weights
-        ntv = self.non_trainable_weights
-        return self._stateless(tv, ntv, trainable_variables, non_trainable_variables, inputs,
-                               training, rng, return_losses)
+        tv, ntv = self.trainable_weights, self.non_trainable_weights
+        if len(trainable_variables) != len(tv) or len(non_trainable_variables) != len(ntv):
+            raise ValueError(f"stateless_call expects {len(tv)} trainable and {len(ntv)} "
+                             f"non-trainable arrays, but received {len(trainable_variables)} "
+                             f"and {len(non_trainable_variables)}.")
+        out, new_nt, penalty, _ = self._stateless(tv, ntv, trainable_variables,
+                                                  non_trainable_variables, inputs, training,
+                                                  rng)
+        return (out, new_nt, penalty) if return_losses else (out, new_nt)
 
     def _stateless(self, tv: list, ntv: list, trainable: Sequence[Any],
-                   non_trainable: Sequence[Any], inputs: Any, training: bool, rng: Any,
-                   return_losses: bool) -> tuple:
-        if len(trainable) != len(tv) or len(non_trainable) != len(ntv):
-            raise ValueError(f"stateless_call expects {len(tv)} trainable and {len(ntv)} "
-                             f"non-trainable arrays, but received {len(trainable)} and "
-                             f"{len(non_trainable)}.")
+                   non_trainable: Sequence[Any], inputs: Any, training: bool,
+                   rng: Any) -> tuple:
+        """`(outputs, non_trainable arrays, penalty, outputs' mask)` of one call."""
         values = [(v, jnp.asarray(a)) for v, a in zip(tv, trainable)]
         values += [(v, jnp.asarray(a)) for v, a in zip(ntv, non_trainable)]
-        with StatelessScope(values, rng=rng) as scope:
+        with StatelessScope(values, rng=rng) as scope, _masking.mask_scope():
             outputs = self(inputs, training=training)
+            mask = _masking.get_masks(outputs)
             new_nt = [scope.get(v) for v in ntv]
-            if not return_losses:
-                return outputs, new_nt
             penalty = jnp.zeros((), jnp.float32)
             for loss in scope.losses:
                 penalty = penalty + jnp.sum(loss)
             for v in tv + ntv:
                 if v.regularizer is not None:
                     penalty = penalty + v.regularizer(scope.get(v))
-        return outputs, new_nt, penalty
+        return outputs, new_nt, penalty, mask
 
-    def _forward_fn(self, tv: list, ntv: list) -> Callable:
-        """The model as the core sees it: a pure function of weight arrays (see
-        lamina/core/README.md), reading the Variables `tv` and `ntv` in that order."""
+    def _forward_fn(self, tv: list, ntv: list, tkeys: list[str],
+                    ntkeys: list[str]) -> Callable:
+        """The model as the core sees it: a pure function of weight arrays keyed by
+        path (see lamina/core/README.md), reading the Variables `tv` and `ntv`."""
 
-        def forward(trainable: tuple, non_trainable: tuple, x: Any, *, training: bool,
+        def forward(trainable: dict, non_trainable: dict, x: Any, *, training: bool,
                     rng: Any) -> tuple:
-            out, nt, penalty = self._stateless(tv, ntv, trainable, non_trainable, x, training,
-                                               rng, True)
-            return out, tuple(nt), penalty
+            out, nt, penalty, mask = self._stateless(
+                tv, ntv, [trainable[k] for k in tkeys], [non_trainable[k] for k in ntkeys],
+                x, training, rng)
+            return out, dict(zip(ntkeys, nt)), penalty, mask
 
         return forward
 
-    def _get_programs(self) -> dict[str, Any]:
-        """The compiled programs, made once per compile (jit caches per shape)."""
+    # -- the compiled programs and the training state ---------------------------------
+    def _get_programs(self) -> Programs:
+        """The compiled programs, made once per compile (jit caches per shape), and the
+        training state that persists across calls."""
         if self._programs is not None:
             return self._programs
         compiled = self._resolve_compile()
         tv, ntv = self._weights_at_compile()
-        forward = self._forward_fn(tv, ntv)
+        optimizer = self.optimizer
+        holder = StateHolder(tv, ntv, lambda trainable: jax.jit(
+            optimizer.transform().init)(trainable), lambda: programs.init_metrics())
+        forward = self._forward_fn(tv, ntv, holder.trainable_keys, holder.non_trainable_keys)
+        constrained = [(k, v.constraint) for k, v in zip(holder.trainable_keys, tv)
+                       if v.constraint is not None]
 
-        constrained = [(i, v.constraint) for i, v in enumerate(tv) if v.constraint is not None]
+        def constrain(trainable: dict) -> dict:
+            trainable = dict(trainable)
+            for key, fn in constrained:
+                trainable[key] = fn(trainable[key])
+            return trainable
 
-        def constrain(trainable: tuple) -> tuple:
-            trainable = list(trainable)
-            for i, fn in constrained:
-                trainable[i] = fn(trainable[i])
-            return tuple(trainable)
-
-        optimizer = self.optimizer.transform()
-        step = self._train_step_fn(forward, compiled.objective, optimizer,
+        transform = optimizer.transform()
+        step = self._train_step_fn(forward, compiled.objective, transform,
                                    constrain if constrained else None)
         eval_step = self._eval_step_fn(forward, compiled.objective)
-        self._programs = {
-            "tv": tv, "ntv": ntv, "forward": forward, "optimizer": optimizer,
-            "train_step": jax.jit(step),
-            "train_loop": core_train.make_train_loop(step, compiled.results),
-            "eval_step": jax.jit(eval_step),
-            "eval_loop": core_train.make_eval_loop(eval_step, compiled.results),
-            "init_metrics": jax.jit(compiled.objective.init_metrics),
-            "predict_loop": core_train.make_predict_loop(forward),
-            "predict_step": core_train.make_predict_step(forward),
-            "results": jax.jit(compiled.results),
-        }
-        return self._programs
+        programs = build_programs(step, eval_step, forward, compiled, transform)
+        self._programs, self._train = programs, holder
+        optimizer._holder = holder
+        return programs
+
+    def _train_state(self) -> TrainState:
+        """The training state (made on first use), ready for the next call."""
+        self._get_programs()
+        return self._train.current()
+
+    def _drop_training(self) -> None:
+        """Forget the compiled programs and the training state, writing the newest
+        weights back to the Variables first."""
+        if self._train is not None:
+            self._train.detach()
+            if self.optimizer is not None and \
+                    self.optimizer.__dict__.get("_holder") is self._train:
+                self.optimizer._holder = None
+        self._programs = None
+        self._train = None
+        self._predict_only = None
 
     def _weights_at_compile(self) -> tuple[list, list]:
         """The trainable and non-trainable weights as they were at `compile`, as in

@@ -7,11 +7,15 @@ from typing import Any, Sequence
 import jax
 import jax.numpy as jnp
 
-from lamina.layers.input_layer import InputLayer, KerasTensor
+from lamina import registry
+from lamina.backend.keras_tensor import KerasTensor
+from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
+from lamina.saving import deserialize_layer, serialize_layer
 
 
+@registry.register_serializable("lamina.models")
 class Sequential(Model):
     """A linear stack of layers, as `keras.Sequential`.
 
@@ -66,15 +70,12 @@ class Sequential(Model):
 
     def _reset_build(self) -> None:
         self._drop_graph()
-        if getattr(self, "optimizer", None) is not None:
-            # New layers, new weights: the optimizer starts again for them, as the
-            # optimizer of a tf.keras model makes slots for weights it has not seen.
-            self.optimizer._state = None
+        # New layers, new weights: the optimizer starts again for them, as the
+        # optimizer of a tf.keras model makes slots for weights it has not seen.
+        self._drop_training()
         self.built = False
         self._input_shape = self._output_shape = None
         self._compiled = None
-        self._programs = None
-        self._predict_only = None
 
     @property
     def layers(self) -> list[Layer]:
@@ -168,8 +169,6 @@ class Sequential(Model):
         return super().input_shape
 
     def get_config(self) -> dict[str, Any]:
-        from lamina.saving.serialization import serialize_layer
-
         return {"name": self.name, "trainable": self.trainable,
                 "layers": [serialize_layer(l) for l in self._stack]}
 
@@ -184,8 +183,6 @@ class Sequential(Model):
             >>> copy.output_shape, copy.layers[0].name == model.layers[0].name
             ((None, 3), True)
         """
-        from lamina.saving.serialization import deserialize_layer
-
         config = dict(config)
         layers = [deserialize_layer(l) for l in config.pop("layers", [])]
         return cls(layers=layers, **config)

@@ -5,9 +5,10 @@
 """
 from __future__ import annotations
 
-import difflib
 from typing import Any, Optional
 
+from lamina import registry
+from lamina._identifiers import did_you_mean
 from lamina.optimizers import schedules
 from lamina.optimizers.algorithms import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW,
                                           Lion, Nadam, RMSprop)
@@ -16,18 +17,19 @@ from lamina.optimizers.base import Optimizer
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta",
            "Adamax", "Nadam", "Lion", "get", "serialize", "deserialize", "schedules"]
 
-_CLASSES = {cls.__name__.lower(): cls for cls in
-            (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Lion)}
-_NAMES = sorted(cls.__name__ for cls in _CLASSES.values())
+_CLASSES = (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Lion)
+for _cls in _CLASSES:
+    registry.register_serializable("lamina.optimizers")(_cls)
+_NAMES = sorted(cls.__name__ for cls in _CLASSES)
 
 
 def _lookup(name: str, custom_objects: Optional[dict] = None) -> type:
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if isinstance(name, str) and name.lower() in _CLASSES:
-        return _CLASSES[name.lower()]
-    close = difflib.get_close_matches(str(name).lower(), list(_CLASSES), n=1)
-    hint = f" Did you mean {_CLASSES[close[0]].__name__!r}?" if close else ""
+    found = registry.find(name, "lamina.optimizers", custom_objects=custom_objects,
+                          ignore_case=True) if isinstance(name, str) else None
+    if found is not None:
+        return found
+    close = did_you_mean(name, [n.lower() for n in _NAMES])
+    hint = next((f" Did you mean {n!r}?" for n in _NAMES if f"'{n.lower()}'" in close), "")
     raise ValueError(f"Unknown optimizer {name!r}. Valid names (case-insensitive) are "
                      f"{_NAMES}.{hint}")
 

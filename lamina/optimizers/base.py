@@ -2,10 +2,10 @@
 
 An optimizer object holds only hyperparameters. `transform()` turns them into
 the optax transformation the training engine compiles, and the engine keeps
-the optimizer state (a pytree of arrays) in the training state; at epoch
-boundaries it stores it on the optimizer as `_state`, through which
-`optimizer.learning_rate` and `optimizer.iterations` read (and the
-`learning_rate` setter writes) the live values.
+the optimizer state (a pytree of arrays) in the model's training state. A
+compiled model links the optimizer to that state (`_holder`), and `_state`
+reads and writes it there: `optimizer.learning_rate` and `optimizer.iterations`
+read (and the `learning_rate` setter writes) the live values.
 """
 from __future__ import annotations
 
@@ -119,9 +119,26 @@ class Optimizer:
         self.global_clipnorm = global_clipnorm
         self._learning_rate = self._check_learning_rate(learning_rate)
         self._hyperparams = dict(_hyperparams or {})
-        self._state: Any = None
+        self._holder: Any = None
         self._transform: Optional[optax.GradientTransformation] = None
         self.transform()  # validates every argument now, as Keras's constructor does
+
+    @property
+    def _state(self) -> Any:
+        """The live optimizer state in the training state of the compiled model, or
+        None before training."""
+        holder = self.__dict__.get("_holder")
+        if holder is None:  # an optimizer used on its own keeps its state itself
+            return self.__dict__.get("_own_state")
+        return None if holder.state is None else holder.state.optimizer
+
+    @_state.setter
+    def _state(self, value: Any) -> None:
+        holder = self.__dict__.get("_holder")
+        if holder is None:
+            self.__dict__["_own_state"] = value
+        elif holder.state is not None and value is not None:
+            holder.set_state(holder.state._replace(optimizer=value))
 
     @staticmethod
     def _check_learning_rate(value: Any) -> Any:

@@ -14,6 +14,8 @@ from typing import Any, Optional, Sequence
 import jax
 import jax.numpy as jnp
 
+from lamina import registry
+
 
 class LearningRateSchedule(abc.ABC):
     """Base class of learning-rate schedules.
@@ -280,8 +282,9 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
 
-_BUILTIN = {cls.__name__: cls for cls in (ExponentialDecay, PiecewiseConstantDecay,
-                                         PolynomialDecay, InverseTimeDecay, CosineDecay)}
+for _cls in (ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay,
+             CosineDecay):
+    registry.register_serializable("lamina.schedules")(_cls)
 
 
 def serialize(learning_rate_schedule: LearningRateSchedule) -> dict:
@@ -331,12 +334,12 @@ def deserialize(config: dict, custom_objects: Optional[dict] = None) -> Learning
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Expected a dict with keys 'class_name' and 'config', as made "
                          f"by `serialize`, but received {config!r}.")
-    classes = {**_BUILTIN, **(custom_objects or {})}
     name = config["class_name"]
-    if name not in classes:
-        close = difflib.get_close_matches(str(name), list(classes), n=1)
+    found = registry.find(str(name), "lamina.schedules", custom_objects=custom_objects)
+    if not isinstance(found, type):
+        valid = sorted(registry.builtins("lamina.schedules"))
+        close = difflib.get_close_matches(str(name), valid, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ValueError(f"Unknown learning rate schedule {name!r}. Valid ones are "
-                         f"{sorted(classes)}; pass custom classes in "
-                         f"`custom_objects`.{hint}")
-    return classes[name].from_config(config.get("config", {}))
+                         f"{valid}; pass custom classes in `custom_objects`.{hint}")
+    return found.from_config(config.get("config", {}))

@@ -26,7 +26,7 @@ import numpy as np
 
 import lamina
 from lamina import random as random_mod
-from lamina.layers.variable import StatelessScope
+from lamina.backend import StatelessScope
 
 SEED_LOCK = threading.Lock()  # the global key sequence: one seeded build at a time
 
@@ -133,8 +133,12 @@ def load(model: Any, snap: Snapshot, learning_rate: float, owner: Any) -> None:
     if getattr(model, "_playground_owner", None) != (owner, id(snap)):
         for v, a in zip(model.weights, snap.weights):
             v.assign(a)
-        model.optimizer._state = snap.optimizer
-        model._rng, model._seed, model._step = snap.rng, snap.seed, snap.step
+        state = model._train_state()
+        optimizer = snap.optimizer if snap.optimizer is not None else \
+            model.optimizer.transform().init(state.trainable)
+        model._train.set_state(state._replace(optimizer=optimizer, rng=snap.rng,
+                                              step=snap.step))
+        model._train.seed = snap.seed
     if getattr(model, "_playground_lr", None) != learning_rate:
         model.optimizer.learning_rate = learning_rate
         model._playground_lr = learning_rate
@@ -142,8 +146,9 @@ def load(model: Any, snap: Snapshot, learning_rate: float, owner: Any) -> None:
 
 def save(model: Any, owner: Any) -> Snapshot:
     """The snapshot of a pooled model after training (device arrays, not copied)."""
-    snap = Snapshot([v.value for v in model.weights], model.optimizer._state,
-                    model._rng, model._seed, model._step)
+    state = model._train.state
+    snap = Snapshot([v.value for v in model.weights], state.optimizer, state.rng,
+                    model._train.seed, state.step)
     model._playground_owner = (owner, id(snap))
     return snap
 

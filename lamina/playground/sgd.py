@@ -2,14 +2,17 @@
 
 The page animates the fitted line, the loss and the path of `(w, b)` over the
 loss surface. Every batch's weights are needed, and every slider position is a new
-shape, so the path is computed with NumPy (no compilation, nothing cached): the
-same update as Lamina's `SGD` on `Dense(1)` with `loss="mse"`, which a test checks.
+shape, so the path is computed with NumPy (no compilation, nothing cached) by
+`lamina.plot.sgd.sgd_path`, which `animate_sgd` draws too: the same update as
+Lamina's `SGD` on `Dense(1)` with `loss="mse"`, which a test checks.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+
+from lamina.plot.sgd import sgd_path
 
 _LIMITS = {"learning_rate": (1e-4, 2.0), "batch_size": (1, 256), "examples": (4, 512),
            "epochs": (1, 20), "seed": (0, 2**31 - 1)}
@@ -36,33 +39,6 @@ def _settings(raw: Any) -> dict:
     return out
 
 
-def sgd_path(x: np.ndarray, y: np.ndarray, order: np.ndarray, learning_rate: float,
-             start: tuple = START) -> tuple:
-    """Minibatch SGD on `mean((w x + b - y)^2)` over the batches `order` (steps, batch).
-
-    Returns:
-        `(params, losses)`: `(steps, 2)` weights after each batch, and the loss on all
-        the data after each batch.
-
-    Example:
-        >>> x = np.array([0.0, 1.0], np.float32); y = np.array([1.0, 3.0], np.float32)
-        >>> params, losses = sgd_path(x, y, np.array([[0, 1]]), 0.5, start=(0.0, 0.0))
-        >>> params.tolist(), losses.round(3).tolist()
-        ([[1.5, 2.0]], [0.625])
-    """
-    w, b = np.float32(start[0]), np.float32(start[1])
-    lr = np.float32(learning_rate)
-    params = np.empty((len(order), 2), np.float32)
-    losses = np.empty(len(order), np.float32)
-    with np.errstate(all="ignore"):
-        for i, idx in enumerate(order):
-            err = w * x[idx] + b - y[idx]  # d/dw mean(err^2) = 2 mean(err x)
-            w, b = w - lr * 2 * np.mean(err * x[idx]), b - lr * 2 * np.mean(err)
-            params[i] = w, b
-            losses[i] = np.mean(np.square(w * x + b - y))
-    return params, losses
-
-
 def explore(raw: Any) -> dict:
     """The data, and the weights and full-data loss after every batch.
 
@@ -86,7 +62,7 @@ def explore(raw: Any) -> dict:
     steps = n // bs
     order = np.concatenate([rng.permutation(n)[: steps * bs].reshape(steps, bs)
                             for _ in range(s["epochs"])])
-    params, losses = sgd_path(x, y, order, s["learning_rate"])
+    params, losses, _ = sgd_path(x, y, order, s["learning_rate"], START)
     start_loss = float(np.mean((START[0] * x + START[1] - y) ** 2))
     sane = (np.abs(losses) < 1e6) & np.all(np.abs(params) < 1e6, axis=1)  # JSON-safe
     keep = int(sane.argmin()) if not sane.all() else len(losses)  # stop at divergence

@@ -18,9 +18,7 @@ def _rgb(color: str) -> np.ndarray:
 
 
 def _outputs(model: Any, grid: np.ndarray) -> np.ndarray:
-    from lamina.models.model import Model
-
-    if isinstance(model, Model):
+    if callable(getattr(model, "predict", None)):  # a Lamina (or Keras) model
         out = model.predict(grid, batch_size=4096, verbose=0)
     elif callable(model):
         out = model(grid)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
@@ -21,30 +21,71 @@ def _positive_int(value: Any, name: str) -> int:
     return int(value)
 
 
+class SGDPath(NamedTuple):
+    """Minibatch SGD on a one-feature line, step by step.
+
+    Attributes:
+        params: `(steps, 2)` weights `(w, b)` after each batch.
+        loss: `(steps,)` mean squared error on all the data after each batch.
+        batch_loss: `(steps,)` the batch's loss before its update (what
+            `train_on_batch` reports).
+    """
+
+    params: np.ndarray
+    loss: np.ndarray
+    batch_loss: np.ndarray
+
+
+def sgd_path(x: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray],
+             learning_rate: float, start: tuple[float, float]) -> SGDPath:
+    """Minibatch SGD on `mean((w x + b - y)^2)`, the batches' rows in order, in float32:
+    the update of Lamina's `SGD` on `Dense(1)` with `loss="mse"` (the tests check it
+    against the library). The playground's SGD explorer draws the same path.
+
+    Args:
+        x, y: the data, 1-D float32 arrays.
+        batches: each batch's row indices (the last batch may be smaller).
+        learning_rate: the step size.
+        start: the initial `(w, b)`.
+
+    Returns:
+        The `SGDPath`.
+
+    Example:
+        >>> x = np.array([0.0, 1.0], np.float32); y = np.array([1.0, 3.0], np.float32)
+        >>> run = sgd_path(x, y, [np.array([0, 1])], 0.5, start=(0.0, 0.0))
+        >>> run.params.tolist(), run.loss.round(3).tolist(), run.batch_loss.tolist()
+        ([[1.5, 2.0]], [0.625], [5.0])
+    """
+    w, b = np.float32(start[0]), np.float32(start[1])
+    lr = np.float32(learning_rate)
+    steps = len(batches)
+    params = np.empty((steps, 2), np.float32)
+    losses = np.empty(steps, np.float32)
+    batch_losses = np.empty(steps, np.float32)
+    with np.errstate(all="ignore"):
+        for i, idx in enumerate(batches):
+            err = w * x[idx] + b - y[idx]  # d/dw mean(err^2) = 2 mean(err x)
+            batch_losses[i] = np.mean(np.square(err))
+            w, b = w - lr * 2 * np.mean(err * x[idx]), b - lr * 2 * np.mean(err)
+            params[i] = w, b
+            losses[i] = np.mean(np.square(w * x + b - y))
+    return SGDPath(params, losses, batch_losses)
+
+
 def _train(learning_rate: float, batch_size: int, x: np.ndarray, y: np.ndarray,
            epochs: int, seed: int) -> dict[str, Any]:
-    """Train `Sequential([Input((1,)), Dense(1)])` with SGD one batch at a time."""
-    import lamina as keras
-
-    model = keras.Sequential([
-        keras.layers.Input((1,)),
-        keras.layers.Dense(1, kernel_initializer=keras.initializers.Constant(_START_W),
-                           bias_initializer=keras.initializers.Constant(_START_B))])
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="mse")
+    """SGD from `(_START_W, _START_B)`, one batch at a time, each epoch reshuffled."""
     rng = np.random.default_rng(seed)
-    ws, bs, batches, batch_losses = [_START_W], [_START_B], [np.array([], int)], [math.nan]
+    batches = []
     for _ in range(epochs):
         order = rng.permutation(len(x))
-        for start in range(0, len(x), batch_size):
-            rows = order[start:start + batch_size]
-            batch_losses.append(float(model.train_on_batch(x[rows], y[rows])))
-            kernel, bias = model.get_weights()
-            ws.append(float(kernel[0, 0]))
-            bs.append(float(bias[0]))
-            batches.append(rows)
-    w, b = np.array(ws), np.array(bs)
-    full = np.mean((w[:, None] * x[None, :, 0] + b[:, None] - y[None, :, 0]) ** 2, axis=1)
-    return {"w": w, "b": b, "rows": batches, "loss": full, "batch_loss": batch_losses}
+        batches += [order[s:s + batch_size] for s in range(0, len(x), batch_size)]
+    run = sgd_path(x[:, 0], y[:, 0], batches, learning_rate, (_START_W, _START_B))
+    start_loss = float(np.mean((_START_W * x + _START_B - y) ** 2))
+    return {"w": np.r_[_START_W, run.params[:, 0]], "b": np.r_[_START_B, run.params[:, 1]],
+            "rows": [np.array([], int)] + batches,
+            "loss": np.r_[start_loss, run.loss], "batch_loss": [math.nan, *run.batch_loss]}
 
 
 def _draw_static(fig: Any, x: np.ndarray, y: np.ndarray, run: dict[str, Any]) -> dict:
@@ -99,9 +140,9 @@ def animate_sgd(learning_rate: float = 0.05, batch_size: int = 8, num_examples: 
                 fps: int = 8, dpi: int = 72) -> Any:
     """Animate minibatch SGD fitting a line, the classic course picture.
 
-    A one-feature linear model `Sequential([Input((1,)), Dense(1)])` is trained with
-    `SGD(learning_rate)` on `num_examples` noisy points of `y = 2x + 1`, one
-    `train_on_batch` per minibatch, starting from `w = -1, b = -2`. Each frame shows
+    A one-feature linear model `w x + b` is trained by minibatch SGD (the update of
+    `SGD(learning_rate)` on `Dense(1)` with `loss="mse"`, see `sgd_path`) on
+    `num_examples` noisy points of `y = 2x + 1`, starting from `w = -1, b = -2`. Each frame shows
     one step: the model's line over the data (the batch circled), the loss on all the
     data so far, and the path of `(w, b)` over the loss surface's contours.
 

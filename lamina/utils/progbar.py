@@ -25,6 +25,28 @@ def format_time(seconds: float) -> str:
     return f"{seconds * 1e6:.0f}us"
 
 
+def in_notebook() -> bool:
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    try:
+        ip = shell.get_ipython()
+    except AttributeError:
+        return False
+    return ip is not None and type(ip).__name__ != "TerminalInteractiveShell" or \
+        "google.colab" in sys.modules
+
+
+def interactive() -> bool:
+    """Whether output goes to a terminal or a notebook (the bar can redraw in place)."""
+    try:
+        tty = sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return tty or in_notebook()
+
+
+
 class Progbar:
     """A progress bar: `32/32 [==============================] - 0s 2ms/step - loss: 0.1`.
 
@@ -50,8 +72,6 @@ class Progbar:
     def __init__(self, target: int | None, width: int = 30, verbose: int = 1,
                  stream: TextIO | None = None, dynamic: bool | None = None,
                  unit_name: str = "step"):
-        from lamina.models.progress import interactive
-
         self.target = target
         self.width = width
         self.verbose = verbose

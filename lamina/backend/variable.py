@@ -1,66 +1,24 @@
-"""`Variable`: a named, assignable array owned by a layer, and the stateless scope.
+"""`Variable`: a named, assignable array owned by a layer.
 
 Outside a compiled step a Variable holds its own value. Inside one (see
-`StatelessScope`) it reads the array the scope maps it to, and `assign` writes into the
-scope, so the same layer code runs eagerly and inside `jax.jit` / `lax` loops.
+`lamina.backend.StatelessScope`) it reads the array the scope maps it to, and
+`assign` writes into the scope, so the same layer code runs eagerly and inside
+`jax.jit` / `lax` loops.
+
+After training, the newest values live in the model's training state, not in the
+Variables: a Variable trained by a model has a *holder* (that state), and reading
+the Variable (its value, `numpy()`, `np.asarray`) first asks the holder to write
+the values back. Training itself never writes Variables.
 """
 from __future__ import annotations
 
-import threading
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-_local = threading.local()
-
-
-class StatelessScope:
-    """Maps Variables to arrays for the duration of a `with` block.
-
-    Args:
-        values: pairs `(variable, array)` the variables read inside the block.
-        rng: an optional PRNG key, or a function `i -> key` (keys drawn lazily);
-            layers draw from it with `next_rng_key()`.
-        collect_losses: whether `add_loss` calls are recorded (they always are
-            inside a scope; the flag exists for symmetry with Keras's API).
-    """
-
-    def __init__(self, values: Iterable[tuple["Variable", Any]] = (), *, rng: Any = None,
-                 building: bool = False):
-        self.values: dict[int, Any] = {id(v): a for v, a in values}
-        self.rng = rng
-        self._drawn = 0
-        self.losses: list[Any] = []
-        self.building = building
-
-    def __enter__(self) -> "StatelessScope":
-        stack = getattr(_local, "scopes", None)
-        if stack is None:
-            stack = _local.scopes = []
-        stack.append(self)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        _local.scopes.pop()
-
-    def get(self, variable: "Variable") -> Any:
-        return self.values.get(id(variable), variable._value)
-
-    def next_key(self) -> Any:
-        if self.rng is None:
-            return None
-        if callable(self.rng):
-            self._drawn += 1
-            return self.rng(self._drawn - 1)
-        self.rng, key = jax.random.split(self.rng)
-        return key
-
-
-def current_scope() -> StatelessScope | None:
-    stack = getattr(_local, "scopes", None)
-    return stack[-1] if stack else None
+from lamina.backend._scope import current_scope
 
 
 def _value_of(x: Any) -> Any:
@@ -110,16 +68,24 @@ class Variable:
             raise ValueError(f"Variable '{name}' was given shape {tuple(shape)} but its initial "
                              f"value has shape {tuple(value.shape)}.")
         self._value = value
+        self._holder: Any = None
         self.name = name
         self.trainable = bool(trainable)
         self.regularizer = regularizer
         self.constraint = constraint
 
     # -- value --------------------------------------------------------------
+    def _read(self) -> jax.Array:
+        """The newest value outside any scope: the holder writes back first."""
+        holder = self._holder
+        if holder is not None and holder.pending:
+            holder.flush()
+        return self._value
+
     @property
     def value(self) -> jax.Array:
         scope = current_scope()
-        return self._value if scope is None else scope.get(self)
+        return self._read() if scope is None else scope.get(self)
 
     def assign(self, value: Any) -> "Variable":
         """Set the value (inside a compiled step: for that step only)."""
@@ -129,6 +95,8 @@ class Variable:
                              f"'{self.name}' of shape {self.shape}.")
         scope = current_scope()
         if scope is None or scope.building:
+            if self._holder is not None:
+                self._holder.release(self)  # the training state no longer has the newest
             self._value = value
         else:
             scope.values[id(self)] = value
@@ -162,10 +130,10 @@ class Variable:
 
     def numpy(self) -> np.ndarray:
         """A writable NumPy copy of the value."""
-        return np.array(self._value)
+        return np.array(self._read())
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = np.asarray(self._value)
+        out = np.asarray(self._read())
         return out.astype(dtype) if dtype is not None else out
 
     def __jax_array__(self) -> jax.Array:
@@ -182,13 +150,13 @@ class Variable:
         return self.value[idx]
 
     def __float__(self) -> float:
-        return float(self._value)
+        return float(self._read())
 
     def __int__(self) -> int:
-        return int(self._value)
+        return int(self._read())
 
     def __bool__(self) -> bool:
-        return bool(self._value)
+        return bool(self._read())
 
     __hash__ = object.__hash__
 
@@ -247,20 +215,19 @@ jax.tree_util.register_pytree_node(
     Variable, lambda v: ((v.value,), None), lambda _, children: children[0])
 
 
-def next_rng_key() -> jax.Array:
-    """A PRNG key for a layer's randomness: from the step's key inside a compiled
-    step, from the global seed (`lamina.utils.set_random_seed`) otherwise."""
-    from lamina import random as _random
+def unique_paths(variables: list[Variable]) -> list[str]:
+    """Unique keys for Variables: their paths, numbered if repeated.
 
-    scope = current_scope()
-    key = scope.next_key() if scope is not None else None
-    return _random.next_key() if key is None else key
-
-
-def add_loss_to_scope(loss: Any) -> bool:
-    """Record an activity loss in the current scope; False when there is none."""
-    scope = current_scope()
-    if scope is None:
-        return False
-    scope.losses.append(loss)
-    return True
+    Example:
+        >>> import numpy as np
+        >>> vs = [Variable(np.zeros(1), name=n) for n in ("d/kernel", "d/bias", "d/kernel")]
+        >>> unique_paths(vs)
+        ['d/kernel', 'd/bias', 'd/kernel_1']
+    """
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    for v in variables:
+        count = seen.get(v.name, 0)
+        seen[v.name] = count + 1
+        keys.append(v.name if count == 0 else f"{v.name}_{count}")
+    return keys

@@ -8,8 +8,12 @@ import jax
 import numpy as np
 
 from lamina import data as data_mod
-from lamina.models.inputs import check_batch_size, expand_1d, slice_rows
-from lamina.models.progress import resolve_verbose
+from lamina.callbacks import CallbackList
+from lamina.models._programs import PredictPrograms, predict_programs
+from lamina.models._inputs import check_batch_size
+from lamina.models._progress import resolve_verbose
+from lamina.backend.variable import unique_paths
+from lamina.utils.progbar import Progbar
 
 
 class Predictor:
@@ -20,12 +24,9 @@ class Predictor:
         """Outputs for the inputs `x` as NumPy arrays, computed batch by batch.
 
         The number of batches is rounded up to one of a few sizes (at most 25% more,
-        padded with zeros that are dropped from the result), so that data of any length
-        reuses a handful of compiled programs.
+        padded with zeros that are dropped from the result on the host), so that data
+        of any length reuses a handful of compiled programs.
         """
-        from lamina.callbacks.callback import CallbackList
-        from lamina.utils.progbar import Progbar
-
         if kwargs:
             raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
         batch_size = check_batch_size(batch_size, "batch_size")
@@ -46,41 +47,48 @@ class Predictor:
         cbs.on_predict_end()
         return result
 
-    def _predict_arrays(self, x: Any, batch_size: int, steps: int | None) -> tuple[Any, int]:
+    def _host_x(self, x: Any) -> Any:
         x = data_mod.adapt_x(x)
         self._check_single_sample(x)
-        x = expand_1d(x)
+        x = data_mod.expand_1d(data_mod.Arrays(x)).x
+        if not self.built:
+            self.build_from_data(x)
+        return x
+
+    def _predict_arrays(self, x: Any, batch_size: int, steps: int | None) -> tuple[Any, int]:
+        x = self._host_x(x)
         n = data_mod.num_rows(x)
         if steps is not None:
             n = min(n, steps * batch_size)
-            x = slice_rows(x, 0, n)
-        if not self.built:
-            self.build_from_data(x)
-        p = self._inference_programs()
+            x = jax.tree.map(lambda a: a[:n], x)
         num_batches = max(1, math.ceil(n / batch_size))
         bucket = _bucket(num_batches)
         padded = jax.tree.map(
             lambda a: np.concatenate([a, np.zeros((bucket * batch_size - n,) + a.shape[1:],
                                                   a.dtype)]), x)
-        out = p["predict_loop"](self._params(), padded, bucket, batch_size)
-        return jax.tree.map(lambda a: np.asarray(a[:n]), out), num_batches
+        out = self._inference_programs().predict(self._params(), padded, bucket, batch_size)
+        # Cut on the host: a device slice would compile a program per length.
+        return jax.tree.map(lambda a: np.asarray(a)[:n], out), num_batches
 
-    def _inference_programs(self) -> dict[str, Any]:
+    def _inference_programs(self) -> Any:
         """The compiled programs when compiled; else predict-only ones (cached)."""
-        from lamina.core import train as core_train
-
         if self._compile_config is not None:
             return self._get_programs()
         tv, ntv = self.trainable_weights, self.non_trainable_weights
-        cached = getattr(self, "_predict_only", None)
-        if cached is not None and cached["tv"] == tv and cached["ntv"] == ntv:
-            return cached
+        cached = self.__dict__.get("_predict_only")
+        if cached is not None and cached[0] == tv and cached[1] == ntv:
+            return cached[2]
+        keys = unique_paths(tv + ntv)
+        forward = self._forward_fn(tv, ntv, keys[:len(tv)], keys[len(tv):])
+        programs: PredictPrograms = predict_programs(forward)
+        self._predict_only = (tv, ntv, programs, keys)
+        return programs
 
-        forward = self._forward_fn(tv, ntv)
-        self._predict_only = {"tv": tv, "ntv": ntv,
-                              "predict_loop": core_train.make_predict_loop(forward),
-                              "predict_step": core_train.make_predict_step(forward)}
-        return self._predict_only
+    def _predict_params(self) -> tuple:
+        self._inference_programs()
+        tv, ntv, _, keys = self._predict_only
+        return ({k: v.value for k, v in zip(keys, tv)},
+                {k: v.value for k, v in zip(keys[len(tv):], ntv)})
 
     def _check_single_sample(self, x: Any) -> None:
         """A 1-D x given to a model that takes several features is one sample without
@@ -101,13 +109,9 @@ class Predictor:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch, as NumPy."""
-        x = data_mod.adapt_x(x)
-        self._check_single_sample(x)
-        x = expand_1d(x)
-        if not self.built:
-            self.build_from_data(x)
-        p = self._inference_programs()
-        return jax.tree.map(np.asarray, p["predict_step"](self._params(), x))
+        x = self._host_x(x)
+        out = self._inference_programs().predict_step(self._params(), x)
+        return jax.tree.map(np.asarray, out)
 
 
 def _bucket(num_batches: int) -> int:

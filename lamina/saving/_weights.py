@@ -1,8 +1,8 @@
 """Weights and training state as named tensors, and back into a model.
 
-Weights are stored by Variable name (`dense/kernel`); the optimizer state by the
-key path of each leaf in its optax pytree (`optimizer.inner_state[0].mu[3]`), next
-to `training/step`, `training/rng` (the Dropout key) and `training/seed` (the
+Weights are stored by Variable path (`dense/kernel`); the optimizer state by the
+key path of each leaf in its optax pytree (`optimizer.inner_state[0].mu['dense/kernel']`),
+next to `training/step`, `training/rng` (the Dropout key) and `training/seed` (the
 shuffle seed).
 """
 from __future__ import annotations
@@ -15,12 +15,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lamina.backend.variable import unique_paths
+
 WEIGHTS_FORMAT = "lamina.weights"
 _OPT_PREFIX = "optimizer"
 
 
 def weight_keys(model: Any) -> list[str]:
-    """The file keys of `model.weights`, in order: their names, numbered if repeated.
+    """The file keys of `model.weights`, in order: their paths, numbered if repeated.
 
     Example:
         >>> import lamina as keras
@@ -29,13 +31,7 @@ def weight_keys(model: Any) -> list[str]:
         >>> weight_keys(model)
         ['dense/kernel', 'dense/bias']
     """
-    keys: list[str] = []
-    seen: dict[str, int] = {}
-    for v in model.weights:
-        count = seen.get(v.name, 0)
-        seen[v.name] = count + 1
-        keys.append(v.name if count == 0 else f"{v.name}_{count}")
-    return keys
+    return unique_paths(model.weights)
 
 
 def weights_to_tensors(model: Any) -> tuple[dict[str, np.ndarray], dict[str, str]]:
@@ -115,40 +111,47 @@ def _file_order(metadata: dict[str, str], tensors: dict[str, np.ndarray]) -> lis
 
 def training_to_tensors(model: Any) -> dict[str, np.ndarray]:
     """The optimizer state, step, rng key and shuffle seed as named arrays."""
+    holder = getattr(model, "_train", None)
+    state = None if holder is None else holder.state
+    if state is None:
+        return {"training/step": np.asarray(0, dtype=np.int64)}
     out: dict[str, np.ndarray] = {}
-    state = getattr(model.optimizer, "_state", None) if model.optimizer is not None else None
-    if state is not None:
-        for path, leaf in jax.tree_util.tree_flatten_with_path(state)[0]:
-            out[_OPT_PREFIX + jax.tree_util.keystr(path)] = np.asarray(leaf)
-    out["training/step"] = np.asarray(int(np.asarray(model._step)), dtype=np.int64)
-    if model._rng is not None:
-        out["training/rng"] = np.asarray(model._rng, dtype=np.uint32)
-    if model._seed is not None:
-        out["training/seed"] = np.asarray(int(model._seed), dtype=np.int64)
+    for path, leaf in jax.tree_util.tree_flatten_with_path(state.optimizer)[0]:
+        out[_OPT_PREFIX + jax.tree_util.keystr(path)] = np.asarray(leaf)
+    out["training/step"] = np.asarray(int(np.asarray(state.step)), dtype=np.int64)
+    out["training/rng"] = np.asarray(state.rng, dtype=np.uint32)
+    if holder.seed is not None:
+        out["training/seed"] = np.asarray(int(holder.seed), dtype=np.int64)
     return out
 
 
 def restore_training(model: Any, tensors: dict[str, np.ndarray], where: str) -> None:
     """Refill the optimizer state, step, rng key and seed of a compiled, built model.
 
-    The state's structure comes from `optimizer.transform().init(trainable)`; each
-    leaf is then read from the file by its key path.
+    The state's structure comes from the model's fresh training state; each
+    optimizer leaf is then read from the file by its key path.
     """
+    state = model._train_state()
+    holder = model._train
     if "training/step" in tensors:
-        model._step = int(tensors["training/step"])
+        state = state._replace(step=np.int32(int(tensors["training/step"])))
     if "training/rng" in tensors:
         rng = np.asarray(tensors["training/rng"], dtype=np.uint32)
         if rng.shape != (2,):
             raise ValueError(f"{where} is corrupted: training/rng has shape {rng.shape}, not "
                              "(2,).")
-        model._rng = rng
+        state = state._replace(rng=rng)
     if "training/seed" in tensors:
-        model._seed = int(tensors["training/seed"])
+        holder.seed = int(tensors["training/seed"])
     opt_keys = [k for k in tensors if k.startswith(_OPT_PREFIX)]
-    if not opt_keys or model.optimizer is None:
-        return
-    trainable = tuple(v.value for v in model.trainable_weights)
-    template = model.optimizer.transform().init(trainable)
+    if opt_keys:
+        state = state._replace(optimizer=_optimizer_state(state.optimizer, tensors, opt_keys,
+                                                          where))
+    holder.set_state(state)
+
+
+def _optimizer_state(template: Any, tensors: dict[str, np.ndarray], opt_keys: list[str],
+                     where: str) -> Any:
     paths, treedef = jax.tree_util.tree_flatten_with_path(template)
     leaves = []
     for path, leaf in paths:
@@ -158,14 +161,14 @@ def restore_training(model: Any, tensors: dict[str, np.ndarray], where: str) -> 
                              "is missing. The model or optimizer differs from the one "
                              "saved; load with compile=False and compile again.")
         value = tensors[key]
-        if tuple(value.shape) != tuple(leaf.shape):
+        if tuple(value.shape) != tuple(np.shape(leaf)):
             raise ValueError(f"{where} does not match the optimizer: the state entry '{key}' "
                              f"has shape {tuple(value.shape)} in the file but "
-                             f"{tuple(leaf.shape)} for this model.")
-        leaves.append(jnp.asarray(value, dtype=leaf.dtype))
+                             f"{tuple(np.shape(leaf))} for this model.")
+        leaves.append(jnp.asarray(value, dtype=jnp.asarray(leaf).dtype))
     if len(paths) != len(opt_keys):
         extra = sorted(set(opt_keys) - {_OPT_PREFIX + jax.tree_util.keystr(p)
                                          for p, _ in paths})
         raise ValueError(f"{where} does not match the optimizer: the file holds state "
                          f"entries this optimizer lacks: {extra[:10]}.")
-    model.optimizer._state = jax.tree_util.tree_unflatten(treedef, leaves)
+    return jax.tree_util.tree_unflatten(treedef, leaves)

@@ -6,16 +6,16 @@ import re
 _names: dict[str, int] = {}
 
 
-def clear_session() -> None:
+def clear_names() -> None:
     """Reset the automatic layer names (`dense`, `dense_1`, ...), as Keras does."""
     _names.clear()
 
 
 def unique_name(base: str) -> str:
-    """`base` the first time, then `base_1`, `base_2`, ... (until `clear_session`).
+    """`base` the first time, then `base_1`, `base_2`, ... (until `clear_names`).
 
     Example:
-        >>> clear_session()
+        >>> clear_names()
         >>> unique_name("dense"), unique_name("dense")
         ('dense', 'dense_1')
     """

@@ -11,10 +11,13 @@ model's inputs and outputs in the same encoding (one tensor, a list or a dict).
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
-from lamina.layers.input_layer import InputLayer, KerasTensor
-from lamina.models.graph import flatten, map_tensors
+from lamina.backend._tree import flatten
+from lamina.backend._tree import map_structure as map_tensors
+from lamina.backend.keras_tensor import KerasTensor
+from lamina.layers.input_layer import InputLayer
+from lamina.saving import deserialize_layer, serialize_layer
 
 _TENSOR = "__keras_tensor__"
 
@@ -30,8 +33,6 @@ def graph_config(model: Any) -> dict[str, Any]:
         >>> [layer["name"] for layer in config["layers"]], config["output_layers"]["config"]
         (['x', 'out'], {'keras_history': ['out', 0, 0]})
     """
-    from lamina.saving.serialization import serialize_layer
-
     local = model._local_node_indices()
 
     def encode(value: Any) -> Any:
@@ -70,50 +71,19 @@ def _plain(tree: Any) -> Any:
     return map_tensors(lambda v: v, list(tree) if isinstance(tree, tuple) else tree)
 
 
-def deserialize_layer(item: dict[str, Any], custom_objects: dict[str, Any] | None = None
-                      ) -> Any:
-    """A layer from `{"class_name", "config"}`: looked up in `custom_objects`, then in
-    `lamina.layers` and `lamina.models`.
-
-    Example:
-        >>> deserialize_layer({"class_name": "Dense", "config": {"units": 2}}).units
-        2
-    """
-    from lamina import layers as layers_mod
-    from lamina.models.sequential import Sequential
-
-    custom_objects = custom_objects or {}
-    name, config = item["class_name"], dict(item["config"])
-    cls = custom_objects.get(name) or getattr(layers_mod, name, None)
-    if name in ("Functional", "Model") and "input_layers" in config:
-        return functional_from_config(config, custom_objects)
-    if name == "Sequential":
-        stack = [deserialize_layer(l, custom_objects) for l in config.pop("layers", [])]
-        return Sequential(stack, **config)
-    if cls is None or not isinstance(cls, type):
-        raise ValueError(f"Unknown layer class '{name}' in the model config. Lamina never "
-                         "runs code from a file: pass the class in custom_objects="
-                         f"{{'{name}': {name}}}.")
-    if name == "Lambda":
-        return cls.from_config(config, custom_objects)
-    return cls.from_config(config)
-
-
 def functional_from_config(config: dict[str, Any],
                            custom_objects: dict[str, Any] | None = None, *,
-                           deserialize: Callable[..., Any] | None = None) -> Any:
+                           cls: type) -> Any:
     """Rebuild a functional model (with fresh weights) from `graph_config(model)`.
 
     Args:
         config: the dict `model.get_config()` returned (after a JSON round trip).
         custom_objects: user classes and functions by name (custom layers, the
-            functions of `Lambda` layers).
-        deserialize: `(layer_dict, custom_objects) -> layer` for each entry of
-            `config["layers"]` (e.g. one that also searches a registry); by default
-            `deserialize_layer`.
+            functions of `Lambda` layers); other classes come from the registry.
+        cls: the model class to make (`Functional` or a subclass).
 
     Returns:
-        A `Functional` model whose layers, names and weight order equal the original's.
+        A model whose layers, names and weight order equal the original's.
 
     Raises:
         ValueError: for an unknown layer class, or a node whose inputs never appear.
@@ -122,17 +92,15 @@ def functional_from_config(config: dict[str, Any],
         >>> import json, lamina as keras
         >>> inputs = keras.Input(shape=(2,))
         >>> model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
-        >>> clone = functional_from_config(json.loads(json.dumps(model.get_config())))
+        >>> config = json.loads(json.dumps(model.get_config()))
+        >>> clone = functional_from_config(config, cls=type(model))
         >>> clone.output_shape, [w.shape for w in clone.weights]
         ((None, 3), [(2, 3), (3,)])
     """
-    from lamina.models.functional import Functional
-
-    deserialize = deserialize or deserialize_layer
     created: dict[str, Any] = {}
     pending: list[tuple[Any, list]] = []
     for item in config["layers"]:
-        layer = deserialize(item, custom_objects)
+        layer = deserialize_layer(item, custom_objects)
         created[item.get("name", layer.name)] = layer
         pending.append((layer, list(item.get("inbound_nodes", []))))
     outputs: dict[tuple[str, int], list] = {
@@ -166,8 +134,8 @@ def functional_from_config(config: dict[str, Any],
             waiting = [layer.name for layer, nodes in pending if nodes]
             raise ValueError(f"The model config is inconsistent: the calls of layers "
                              f"{waiting} need tensors that no layer produces.")
-    return Functional(decode(config["input_layers"]), decode(config["output_layers"]),
-                      name=config.get("name"), trainable=config.get("trainable", True))
+    return cls(decode(config["input_layers"]), decode(config["output_layers"]),
+               name=config.get("name"), trainable=config.get("trainable", True))
 
 
 def _is_tensor(value: Any) -> bool:

@@ -1,6 +1,6 @@
 """`load_model` and `model_from_json`: models rebuilt from files, never from code.
 
-See `lamina.saving.archive` for the file layout and the version policy.
+See `lamina.saving._archive` for the file layout and the version policy.
 """
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ from typing import Any, Mapping
 import jax
 import jax.numpy as jnp
 
-from lamina.saving import archive, registry, serialization, weights
+from lamina import registry
+from lamina.saving import _archive as archive
+from lamina.saving import _serialization as serialization
+from lamina.saving import _weights as weights
+from lamina._version import __version__
 
 
 def serialize_model(model: Any) -> dict[str, Any]:
@@ -34,13 +38,11 @@ def serialize_model(model: Any) -> dict[str, Any]:
 def deserialize_model(data: Any, custom_objects: Mapping[str, Any] | None = None,
                       where: str = "the config") -> Any:
     """A new model from `serialize_model`'s dict, built when the input shape is known."""
-    from lamina.models.model import Model
-
     try:
         model = serialization.deserialize_layer(data, custom_objects)
     except ValueError as err:
         raise ValueError(f"Cannot load {where}: {err}") from None
-    if not isinstance(model, Model):
+    if not callable(getattr(model, "compile", None)):
         raise ValueError(f"Cannot load {where}: it describes a {type(model).__name__} layer, "
                          "not a model.")
     build = data.get("build_config") if isinstance(data, dict) else None
@@ -148,8 +150,6 @@ def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None =
 
 def config_json(model: Any, include_optimizer: bool = True) -> dict[str, Any]:
     """The content of `config.json` for `model`."""
-    from lamina import __version__
-
     return {"format": archive.FORMAT_NAME, "format_version": archive.FORMAT_VERSION,
             "lamina_version": __version__, "model": serialize_model(model),
             "compile_config": serialization.serialize_compile(model)}

@@ -3,8 +3,8 @@
 A layer is `{"class_name": ..., "config": layer.get_config()}`, plus
 `"registered_name": "package>name"` for a class registered with
 `register_keras_serializable`. Deserializing finds the class by that name only in
-`custom_objects`, the registry and Lamina's own layers and models; it never imports
-a module or runs code named in the data.
+`custom_objects` and the registry (where Lamina's own layers and models are
+registered too); it never imports a module or runs code named in the data.
 """
 from __future__ import annotations
 
@@ -14,7 +14,11 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from lamina.saving import registry
+from lamina import losses, metrics, optimizers, registry
+from lamina.layers import Layer
+
+# The registry packages a model file may name layer and model classes from.
+_PACKAGES = ("lamina.layers", "lamina.models")
 
 
 def serialize_layer(layer: Any) -> dict[str, Any]:
@@ -31,29 +35,9 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
     return out
 
 
-def builtin_classes() -> dict[str, type]:
-    """Lamina's own layer and model classes by class name (what a file may name)."""
-    from lamina import layers, models
-    from lamina.layers.layer import Layer
-
-    found: dict[str, type] = {}
-    for module in (layers, models):
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Layer):
-                found[value.__name__] = value
-    try:
-        from lamina.models import functional
-    except ImportError:
-        return found
-    cls = getattr(functional, "Functional", None)
-    if isinstance(cls, type):
-        found["Functional"] = cls
-    return found
-
-
 def find_class(name: str, registered_name: str | None = None,
                custom_objects: Mapping[str, Any] | None = None) -> type:
-    """The layer or model class a file names.
+    """The layer or model class a file names, found through the registry.
 
     Args:
         name: the stored `class_name`.
@@ -71,14 +55,8 @@ def find_class(name: str, registered_name: str | None = None,
         >>> find_class("Dense").__name__
         'Dense'
     """
-    from lamina.layers.layer import Layer
-
-    found = None
-    for key in (registered_name, name):
-        if key is not None and found is None:
-            found = registry.get_registered_object(key, custom_objects)
-    if found is None:
-        found = builtin_classes().get(name)
+    found = registry.find(name, _PACKAGES, custom_objects=custom_objects,
+                          registered_name=registered_name)
     if found is None:
         shown = registered_name or name
         raise ValueError(
@@ -121,8 +99,6 @@ def deserialize_layer(config: Any, custom_objects: Mapping[str, Any] | None = No
     cls = find_class(name, registered if isinstance(registered, str) else None,
                      custom_objects)
     with registry.custom_object_scope(custom_objects):
-        if name in ("Functional", "Model") and "input_layers" in inner:
-            return _functional_from_config(inner, custom_objects)
         try:
             if _takes_custom_objects(cls.from_config):  # e.g. Lambda finds its function
                 return cls.from_config(inner, registry.visible_objects(custom_objects))
@@ -140,16 +116,6 @@ def _takes_custom_objects(method: Any) -> bool:
         return False
     return len(params) >= 2 and params[1].kind in (params[1].POSITIONAL_ONLY,
                                                    params[1].POSITIONAL_OR_KEYWORD)
-
-
-def _functional_from_config(config: dict, custom_objects: Mapping[str, Any] | None) -> Any:
-    try:
-        from lamina.models.functional import functional_from_config
-    except ImportError:
-        raise ValueError("This file holds a functional model, but this version of Lamina "
-                         "has no functional API to rebuild it. Upgrade lamina.") from None
-    return functional_from_config(config, registry.visible_objects(custom_objects),
-                                  deserialize=deserialize_layer)
 
 
 def encode_shape(shape: Any) -> Any:
@@ -187,8 +153,6 @@ def decode_shape(data: Any) -> Any:
 # -- compile settings ---------------------------------------------------------------
 def serialize_compile(model: Any) -> dict[str, Any] | None:
     """The compile settings of `model` as JSON-ready data (None when not compiled)."""
-    from lamina import optimizers
-
     cfg = getattr(model, "_compile_config", None)
     if cfg is None:
         return None
@@ -201,8 +165,6 @@ def serialize_compile(model: Any) -> dict[str, Any] | None:
 def deserialize_compile(data: Any, custom_objects: Mapping[str, Any] | None = None
                         ) -> dict[str, Any]:
     """Keyword arguments for `model.compile` from `serialize_compile`'s data."""
-    from lamina import optimizers
-
     if not isinstance(data, dict) or not isinstance(data.get("optimizer"), dict):
         raise ValueError(f"The compile settings are malformed: expected a dict with an "
                          f"'optimizer' dict, but received {_short(data)}.")
@@ -222,8 +184,6 @@ def deserialize_compile(data: Any, custom_objects: Mapping[str, Any] | None = No
 
 def _encode_objects(value: Any, kind: str) -> Any:
     """Losses or metrics as given to compile: names stay names, objects become dicts."""
-    from lamina import losses, metrics
-
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (list, tuple)):
@@ -247,8 +207,6 @@ def _encode_objects(value: Any, kind: str) -> Any:
 
 
 def _decode_objects(value: Any, kind: str, custom_objects: Mapping[str, Any] | None) -> Any:
-    from lamina import losses, metrics
-
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, list):

@@ -1,46 +1,27 @@
-"""The graph of a functional model: symbolic calls record nodes, `map_graph` orders them.
+"""The symbolic graph: calling a layer on `KerasTensor`s records a `Node`.
 
-Calling a layer on a `KerasTensor` (see `call_symbolic`) builds the layer, infers the
-output shapes with `jax.eval_shape` and records a `Node` on the layer. A node keeps
-the layer's call arguments with the symbolic tensors in place, so the model can run
-the same call on arrays later. Each output tensor's `_keras_history` is
-`(layer, node_index, tensor_index)`.
+`call_symbolic` builds the layer, infers the output shapes (and output masks) with
+`jax.eval_shape` and records a `Node` on the layer. A node keeps the layer's call
+arguments with the symbolic tensors in place, so a functional model can run the
+same call on arrays later; `map_graph` orders the nodes between a model's inputs
+and outputs. Each output tensor's `_keras_history` is `(layer, node_index,
+tensor_index)`. Nothing here imports a layer or a model: layers are duck-typed
+(`layer.name`, `layer(...)`, `layer._inbound_nodes`).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from lamina.layers.input_layer import InputLayer, KerasTensor
-from lamina.layers.variable import StatelessScope
+from lamina.backend import _masking
+from lamina.backend._scope import StatelessScope
+from lamina.backend._tree import flatten, map_structure, symbolic_leaves
+from lamina.backend.keras_tensor import KerasTensor
 
 # The batch size the shapes are traced with when the batch dimension is unknown.
-_PLACEHOLDER_BATCH = 2
-
-
-def map_tensors(fn: Callable[[Any], Any], tree: Any) -> Any:
-    """Apply `fn` to every leaf of nested lists, tuples and dicts (dicts keep keys)."""
-    if isinstance(tree, dict):
-        return {k: map_tensors(fn, v) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return type(tree)(map_tensors(fn, v) for v in tree)
-    return fn(tree)
-
-
-def flatten(tree: Any) -> list:
-    """The leaves of nested lists, tuples and dicts (dicts in sorted key order)."""
-    if isinstance(tree, dict):
-        return [leaf for k in sorted(tree) for leaf in flatten(tree[k])]
-    if isinstance(tree, (list, tuple)):
-        return [leaf for v in tree for leaf in flatten(v)]
-    return [tree]
-
-
-def symbolic_leaves(tree: Any) -> list[KerasTensor]:
-    """The `KerasTensor`s in a tree, in `flatten` order."""
-    return [t for t in flatten(tree) if isinstance(t, KerasTensor)]
+PLACEHOLDER_BATCH = 2
 
 
 def describe(tensor: KerasTensor) -> str:
@@ -51,7 +32,7 @@ def describe(tensor: KerasTensor) -> str:
 
 
 class Node:
-    """One call of a layer on symbolic tensors.
+    """One call of a layer on symbolic tensors (or the creation of a model input).
 
     Attributes:
         layer: the layer called.
@@ -61,32 +42,42 @@ class Node:
         kwargs: keyword arguments (without `training`).
         training: the `training` flag given at the call, or None to inherit it.
         outputs: the output structure of `KerasTensor`s.
+        is_input: whether the node creates a model input (an `InputLayer`).
     """
 
     def __init__(self, layer: Any, inputs: Any, args: tuple, kwargs: dict,
-                 training: Any, outputs: Any):
+                 training: Any, outputs: Any, *, is_input: bool = False):
         self.layer = layer
         self.index = len(layer.__dict__.setdefault("_inbound_nodes", []))
         self.inputs, self.args, self.kwargs, self.training = inputs, args, kwargs, training
         self.outputs = outputs
+        self.is_input = is_input
         self.flat_outputs = symbolic_leaves(outputs)
-        self.inbound = symbolic_leaves((inputs, args, kwargs))
+        self.inbound = [] if is_input else symbolic_leaves((inputs, args, kwargs))
         layer._inbound_nodes.append(self)
 
-    def run(self, env: dict[int, Any], training: Any) -> None:
-        """Call the layer on the values in `env` (by tensor id) and store its outputs."""
+    def run(self, env: dict[int, Any], masks: dict[int, Any], training: Any) -> None:
+        """Call the layer on the values in `env` (by tensor id), passing the inputs'
+        masks from `masks`, and store its outputs and their masks."""
         value = lambda t: env[id(t)] if isinstance(t, KerasTensor) else t  # noqa: E731
-        inputs = map_tensors(value, self.inputs)
-        args = map_tensors(value, self.args)
-        kwargs = map_tensors(value, self.kwargs)
+        inputs = map_structure(value, self.inputs)
+        args = map_structure(value, self.args)
+        kwargs = map_structure(value, self.kwargs)
         mode = training if self.training is None else self.training
-        outputs = self.layer(inputs, *args, training=mode, **kwargs)
-        for tensor, out in zip(self.flat_outputs, flatten(outputs)):
+        input_masks = map_structure(
+            lambda t: masks.get(id(t)) if isinstance(t, KerasTensor) else None, self.inputs)
+        if all(m is None for m in flatten(input_masks)):
+            input_masks = None
+        outputs, out_masks = self.layer._call_with_mask(inputs, args, kwargs, mode,
+                                                        input_masks)
+        out_masks = flatten(out_masks) if out_masks is not None else []
+        for i, (tensor, out) in enumerate(zip(self.flat_outputs, flatten(outputs))):
             env[id(tensor)] = out
+            masks[id(tensor)] = out_masks[i] if i < len(out_masks) else None
 
 
 def _placeholder(tensor: KerasTensor) -> jax.ShapeDtypeStruct:
-    shape = tuple(_PLACEHOLDER_BATCH if d is None else d for d in tensor.shape)
+    shape = tuple(PLACEHOLDER_BATCH if d is None else d for d in tensor.shape)
     if any(d is None for d in tensor.shape[1:]):
         raise ValueError(f"{describe(tensor)} has an unknown non-batch dimension; Lamina "
                          "needs every dimension but the batch. Give the full shape in "
@@ -106,32 +97,34 @@ def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
         kwargs: further keyword call arguments.
 
     Returns:
-        `KerasTensor`s in the structure of the layer's outputs.
+        `KerasTensor`s in the structure of the layer's outputs, each with the
+        symbolic mask the layer attaches (`_keras_mask`), if any.
 
     Raises:
         ValueError: when the layer cannot be called on tensors of these shapes; the
             message names the layers that produced the inputs and their shapes.
-
-    Example:
-        >>> from lamina import layers
-        >>> x = layers.Input(shape=(3,), name="features")
-        >>> y = layers.Dense(2, name="hidden")(x)
-        >>> y.shape, y._keras_history[0].name
-        ((None, 2), 'hidden')
     """
     tensors = symbolic_leaves((inputs, args, kwargs))
     batch = next((t.shape[0] for t in tensors if t.shape and t.shape[0] is not None), None)
+    mask_tensors = [t._keras_mask for t in tensors]
 
-    def run(values: list) -> Any:
+    def run(values: list, mask_values: list) -> Any:
         env = {id(t): v for t, v in zip(tensors, values)}
         value = lambda t: env[id(t)] if isinstance(t, KerasTensor) else t  # noqa: E731
-        x, a, kw = map_tensors(value, (inputs, args, kwargs))
-        return layer(x, *a, training=False, **kw)
+        x, a, kw = map_structure(value, (inputs, args, kwargs))
+        by_id = {id(t): m for t, m in zip(tensors, mask_values)}
+        in_masks = map_structure(
+            lambda t: by_id.get(id(t)) if isinstance(t, KerasTensor) else None, inputs)
+        if all(m is None for m in flatten(in_masks)):
+            in_masks = None
+        return layer._call_with_mask(x, a, kw, False, in_masks)
 
     try:
         # A building scope: weights made in `build` keep their values; nothing else sticks.
-        with StatelessScope(building=True):
-            out = jax.eval_shape(run, [_placeholder(t) for t in tensors])
+        with StatelessScope(building=True), _masking.mask_scope():
+            out, out_masks = jax.eval_shape(
+                run, [_placeholder(t) for t in tensors],
+                [None if m is None else _placeholder(m) for m in mask_tensors])
     except (ValueError, TypeError, IndexError) as err:
         received = "; ".join(describe(t) for t in tensors)
         raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) cannot be called "
@@ -141,21 +134,26 @@ def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
 
     def to_tensor(s: Any) -> KerasTensor:
         shape = tuple(s.shape)
-        if shape and batch is None and shape[0] == _PLACEHOLDER_BATCH:
+        if shape and batch is None and shape[0] == PLACEHOLDER_BATCH:
             shape = (None,) + shape[1:]
         return KerasTensor(shape, s.dtype, layer.name)
 
-    outputs = map_tensors(to_tensor, out)
+    outputs = map_structure(to_tensor, out)
+    flat_masks = flatten(out_masks) if out_masks is not None else []
     for i, tensor in enumerate(flatten(outputs)):
         tensor._keras_history = (layer, node_index, i)
         tensor.name = layer.name if i == 0 else f"{layer.name}_{i}"
+        mask = flat_masks[i] if i < len(flat_masks) else None
+        if mask is not None:
+            tensor._keras_mask = to_tensor(mask)
     Node(layer, inputs, tuple(args), dict(kwargs), training, outputs)
     return outputs
 
 
 def is_input_tensor(tensor: KerasTensor) -> bool:
-    """Whether the tensor is the output of an `InputLayer` (a model input)."""
-    return isinstance(tensor._keras_history[0], InputLayer)
+    """Whether the tensor is a model input (made by an `InputLayer`)."""
+    layer, index, _ = tensor._keras_history
+    return layer._inbound_nodes[index].is_input
 
 
 class Graph(NamedTuple):
@@ -193,18 +191,18 @@ def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> Graph:
     def visit(tensor: KerasTensor, consumer: Any) -> None:
         layer, index, _ = tensor._keras_history
         first_seen.setdefault(id(layer), len(first_seen))
+        node = layer._inbound_nodes[index]
         if id(tensor) in input_ids:
             if layer not in input_layers:
                 input_layers.append(layer)
             return
-        if isinstance(layer, InputLayer):
+        if node.is_input:
             who = "a model output" if consumer is None else f"layer '{consumer.name}'"
             raise ValueError(
                 f"Graph disconnected: {who} needs the input '{layer.name}' (shape "
                 f"{tensor.shape}), which is not among "
                 f"the model's inputs {[t._keras_history[0].name for t in inputs]}. Pass it in "
                 "Model(inputs=[...]).")
-        node = layer._inbound_nodes[index]
         if id(node) in finished:
             return
         finished[id(node)] = node
@@ -230,7 +228,7 @@ def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> Graph:
     layer_depth: dict[int, int] = {}
     layers: list[Any] = []
     for layer in input_layers:
-        layer_depth[id(layer)] = depth.get(id(layer.output), 0)
+        layer_depth[id(layer)] = depth.get(id(layer._inbound_nodes[0]), 0)
         layers.append(layer)
     for node in nodes:
         if id(node.layer) not in layer_depth:
@@ -242,6 +240,4 @@ def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> Graph:
 
 def _producer_key(tensor: KerasTensor) -> int:
     layer, index, _ = tensor._keras_history
-    if isinstance(layer, InputLayer):
-        return id(layer.output)
     return id(layer._inbound_nodes[index])

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lamina.saving import archive, loading, serialization, weights
+from lamina.saving import _archive as archive
+from lamina.saving import _loading as loading
+from lamina.saving import _serialization as serialization
+from lamina.saving import _weights as weights
+from lamina._version import __version__
 
 
 class Saveable:
@@ -115,8 +119,6 @@ class Saveable:
             >>> json.loads(model.to_json())["class_name"]
             'Sequential'
         """
-        from lamina import __version__
-
         data = loading.serialize_model(self)
         data["lamina_version"] = __version__
         return serialization.to_json_text(data, **kwargs)

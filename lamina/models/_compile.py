@@ -13,6 +13,7 @@ import jax.numpy as jnp
 from lamina import losses as losses_mod
 from lamina import metrics as metrics_mod
 from lamina.core import metrics as core_metrics
+from lamina.core.loss_shapes import mask_weights
 from lamina.core.train import Objective
 
 
@@ -149,7 +150,10 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
             return list(tree)
         return [tree]
 
-    def output_losses(y_true: Any, y_pred: Any, sw: Any) -> list:
+    def masks_of(mask: Any) -> list:
+        return [None] * n if mask is None else as_list(mask)
+
+    def output_losses(y_true: Any, y_pred: Any, sw: Any, mask: Any) -> list:
         if y_true is None:
             raise ValueError("The model's loss needs targets, but received x without y. "
                              "Pass y=... (or batches of (x, y)), e.g. model.fit(X, y).")
@@ -157,28 +161,30 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
         if multi and len(ys) != n:
             raise ValueError(f"The model has {n} outputs {list(output_names)} but the targets "
                              f"have {len(ys)} parts. Pass y as a list or a dict by output name.")
-        return [None if fn is None else fn(yt, yp, sample_weight=sw)
-                for fn, yt, yp in zip(loss_fns, ys, ps)]
+        return [None if fn is None else
+                fn(yt, yp, sample_weight=mask_weights(sw, m, for_loss=True))
+                for fn, yt, yp, m in zip(loss_fns, ys, ps, masks_of(mask))]
 
-    def total_loss(y_true: Any, y_pred: Any, sw: Any) -> Any:
-        parts = output_losses(y_true, y_pred, sw)
+    def total_loss(y_true: Any, y_pred: Any, sw: Any, mask: Any = None) -> Any:
+        parts = output_losses(y_true, y_pred, sw, mask)
         return sum(w * l for w, l in zip(weights, parts) if l is not None)
 
     def init_metrics() -> tuple:
         return tuple(acc.init() for acc in accumulators)
 
     def update_metrics(states: tuple, loss: Any, batch_size: int, y_true: Any, y_pred: Any,
-                       sw: Any) -> tuple:
+                       sw: Any, mask: Any = None) -> tuple:
         bs = jnp.asarray(batch_size, jnp.float32)
         new = [accumulators[0].update(states[0], loss, bs)]
         if multi:
-            parts = [l for l in output_losses(y_true, y_pred, sw) if l is not None]
+            parts = [l for l in output_losses(y_true, y_pred, sw, mask) if l is not None]
             new += [accumulators[1 + j].update(states[1 + j], part, bs)
                     for j, part in enumerate(parts)]
-        ys, ps = as_list(y_true), as_list(y_pred)
+        ys, ps, ms = as_list(y_true), as_list(y_pred), masks_of(mask)
         for j, (i, acc, weighted) in enumerate(metric_slots):
             k = num_trackers + j
-            new.append(acc.update(states[k], ys[i], ps[i], sw if weighted else None))
+            weights = mask_weights(sw if weighted else None, ms[i], for_loss=False)
+            new.append(acc.update(states[k], ys[i], ps[i], weights))
         return tuple(new)
 
     def results(states: tuple) -> tuple:

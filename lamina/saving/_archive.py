@@ -31,6 +31,7 @@ import zipfile
 from typing import Any, Callable
 
 import numpy as np
+from lamina._version import __version__
 
 FORMAT_NAME = "lamina.model"
 FORMAT_VERSION = 1
@@ -264,8 +265,6 @@ def read_file_bytes(filepath: str, limit: int = MAX_TENSOR_BYTES) -> bytes:
 
 def config_from_bytes(data: bytes, filepath: str) -> dict[str, Any]:
     """The parsed `config.json`, with its format and version checked."""
-    from lamina import __version__
-
     try:
         config = json.loads(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read())
     except (ValueError, RecursionError, UnicodeDecodeError) as err:

@@ -1,11 +1,11 @@
 """Resolving identifiers: the names, dicts and objects that stand for one kind of object.
 
 Layers take `kernel_initializer="glorot_uniform"`, `kernel_constraint=MaxNorm(2)`
-or a `{"class_name", "config"}` dict read from a model file. A `Catalog` holds
-one kind's built-in names and turns any of these into the object, the same way
-for constraints, regularizers and initializers (and looks names up for
-activations). Names in `custom_objects`, in an enclosing `custom_object_scope`
-and registered with `register_keras_serializable` come first, matched exactly;
+or a `{"class_name", "config"}` dict read from a model file. A `Catalog` names
+one kind's package in the registry (`lamina.registry`) and turns any of these into
+the object, the same way for constraints, regularizers and initializers (and
+looks names up for activations). Names in `custom_objects`, in an enclosing
+`custom_object_scope` and registered by users come first, matched exactly;
 built-in names match case-insensitively, and an unknown one is answered with the
 closest valid name and the list of all of them.
 """
@@ -14,7 +14,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import inspect
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
+
+from lamina import registry
 
 
 def _article(word: str) -> str:
@@ -43,12 +45,13 @@ def did_you_mean(name: str, candidates: Any) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Catalog:
-    """The built-in names of one kind of object, and how identifiers resolve to them.
+    """One kind of object in the registry, and how identifiers resolve to it.
 
     Args:
         kind: the kind in messages, singular and lower case ('constraint').
-        names: lower-case name -> what a bare name builds: a class, or a
-            function of no arguments returning an instance.
+        package: the registry package of the built-ins ('lamina.constraints'); a
+            bare name builds what is registered there (a class, or a function of
+            no arguments returning an instance).
         valid: the valid names as messages list them.
         such_as: how `get`'s error names a valid name ("a name such as 'max_norm'").
         accepts: what else may be passed, for messages ('a Constraint, or a
@@ -56,9 +59,9 @@ class Catalog:
         base: the base class that instances share; `serialize` saves only those.
         home: the public module of `base`, for messages ('lamina.constraints').
         example: a valid `{"class_name", "config"}` dict, for messages.
-        classes: lower-case class name -> class, for dicts; `names` if None.
 
     Example:
+        >>> from lamina import registry
         >>> class Shape:
         ...     def __init__(self, size=1):
         ...         self.size = size
@@ -67,9 +70,10 @@ class Catalog:
         ...     @classmethod
         ...     def from_config(cls, config):
         ...         return cls(**config)
-        >>> class Square(Shape):
+        >>> @registry.register_serializable("lamina.docs_shapes")
+        ... class Square(Shape):
         ...     pass
-        >>> shapes = Catalog(kind="shape", names={"square": Square}, valid="square",
+        >>> shapes = Catalog(kind="shape", package="lamina.docs_shapes", valid="Square",
         ...                  such_as="'square'", accepts="a Shape, or a callable",
         ...                  base=Shape, home="geometry",
         ...                  example={"class_name": "Square", "config": {}})
@@ -80,24 +84,27 @@ class Catalog:
         >>> shapes.get("sqare")
         Traceback (most recent call last):
         ...
-        ValueError: Unknown shape 'sqare'. Did you mean 'square'? Valid shapes: square. ...
+        ValueError: Unknown shape 'sqare'. Did you mean 'square'? Valid shapes: Square. ...
     """
 
     kind: str
-    names: Mapping[str, Callable[..., Any]]
+    package: str
     valid: str
     such_as: str
     accepts: str
     base: type | None = None
     home: str = ""
     example: Mapping[str, Any] | None = None
-    classes: Mapping[str, type] | None = None
 
-    def _builtin(self, name: str, table: Mapping[str, Any]) -> Any:
-        key = name.lower()
-        if key in table:
-            return table[key]
-        raise ValueError(f"Unknown {self.kind} {name!r}.{did_you_mean(key, table)} "
+    def _builtin(self, name: str) -> Any:
+        # A lower-case alias wins over a class of the same letters ('l1l2' is the
+        # function l1_l2 with tf.keras's factors; the dict form names the class).
+        found = registry.find(name.lower(), self.package) or \
+            registry.find(name, self.package, ignore_case=True)
+        if found is not None:
+            return found
+        names = [key.lower() for key in registry.builtins(self.package)]
+        raise ValueError(f"Unknown {self.kind} {name!r}.{did_you_mean(name, names)} "
                          f"Valid {self.kind}s: {self.valid}. Pass one of these, "
                          f"{self.accepts}.")
 
@@ -117,15 +124,14 @@ class Catalog:
                 valid name and lists them all.
 
         Example:
-            >>> c = Catalog(kind="colour", names={"red": "#f00"}, valid="red",
-            ...             such_as="'red'", accepts="a string")
-            >>> c.lookup("RED"), c.lookup("blue", {"blue": "#00f"})
-            ('#f00', '#00f')
+            >>> from lamina import activations
+            >>> c = Catalog(kind="activation", package="lamina.activations", valid="relu",
+            ...             such_as="'relu'", accepts="a callable")
+            >>> c.lookup("RELU").__name__, c.lookup("mine", {"mine": abs}) is abs
+            ('relu', True)
         """
-        from lamina.saving.registry import visible_objects
-
-        visible = visible_objects(custom_objects)
-        return visible[name] if name in visible else self._builtin(name, self.names)
+        visible = registry.visible_objects(custom_objects)
+        return visible[name] if name in visible else self._builtin(name)
 
     def deserialize(self, config: str | Mapping[str, Any],
                     custom_objects: Mapping[str, Any] | None = None) -> Any:
@@ -146,19 +152,17 @@ class Catalog:
             TypeError: for anything else.
 
         Example:
-            >>> c = Catalog(kind="number", names={"zero": int}, valid="zero",
-            ...             such_as="'zero'", accepts="an int")
-            >>> c.deserialize("Zero"), c.deserialize("half", {"half": 0.5})
-            (0, 0.5)
+            >>> c = Catalog(kind="constraint", package="lamina.constraints",
+            ...             valid="non_neg", such_as="'non_neg'", accepts="a callable")
+            >>> type(c.deserialize("NonNeg")).__name__, c.deserialize("half", {"half": 0.5})
+            ('NonNeg', 0.5)
         """
-        from lamina.saving.registry import visible_objects
-
-        visible = visible_objects(custom_objects)
+        visible = registry.visible_objects(custom_objects)
         if isinstance(config, str):
             if config in visible:
                 found = visible[config]
                 return found() if inspect.isclass(found) else found
-            return self._builtin(config, self.names)()
+            return self._builtin(config)()
         if isinstance(config, Mapping):
             name = config.get("class_name")
             if not isinstance(name, str):
@@ -166,14 +170,15 @@ class Catalog:
                     f"{_article(self.kind).capitalize()} {self.kind} dict needs a "
                     f"'class_name' key, but received {dict(config)!r}. Pass e.g. "
                     f"{dict(self.example or {})!r}.")
-            if name in visible:
-                found = visible[name]
-            else:
-                found = self._builtin(name, self.names if self.classes is None
-                                      else self.classes)
+            found = visible[name] if name in visible else \
+                registry.find(name, self.package, ignore_case=True) or self._builtin(name)
             if not inspect.isclass(found):
                 return found
-            return found.from_config(dict(config.get("config") or {}))
+            inner = config.get("config") or {}
+            if not isinstance(inner, Mapping):
+                raise ValueError(f"The 'config' of {_article(self.kind)} {self.kind} dict "
+                                 f"must be a dict, but received {inner!r:.100}.")
+            return found.from_config(dict(inner))
         raise TypeError(f"Could not deserialize {_article(self.kind)} {self.kind} from "
                         f"{config!r} ({type(config).__name__}). Pass a name or a dict.")
 
@@ -192,10 +197,10 @@ class Catalog:
             TypeError: for anything that is neither of these.
 
         Example:
-            >>> c = Catalog(kind="number", names={"zero": int}, valid="zero",
-            ...             such_as="'zero'", accepts="a callable")
-            >>> c.get("zero"), c.get(None), c.get(abs) is abs
-            (0, None, True)
+            >>> c = Catalog(kind="constraint", package="lamina.constraints",
+            ...             valid="non_neg", such_as="'non_neg'", accepts="a callable")
+            >>> type(c.get("non_neg")).__name__, c.get(None), c.get(abs) is abs
+            ('NonNeg', None, True)
         """
         if identifier is None:
             return None
@@ -212,7 +217,7 @@ class Catalog:
     def serialize(self, obj: Any) -> dict[str, Any] | None:
         """The `{"class_name", "config"}` dict that `deserialize` turns back.
 
-        The class name is the registered `"package>name"` of a registered class.
+        The class name is the registered `"package>name"` of a user's class.
 
         Args:
             obj: an instance of `base` (or a name), or None.
@@ -225,22 +230,19 @@ class Catalog:
                 function, which has no config to save.
 
         Example:
-            >>> class Zero:
-            ...     def get_config(self):
-            ...         return {}
-            >>> c = Catalog(kind="zero", names={"zero": Zero}, valid="zero",
-            ...             such_as="'zero'", accepts="a Zero", base=Zero)
-            >>> c.serialize("zero")
-            {'class_name': 'Zero', 'config': {}}
+            >>> from lamina.constraints import Constraint
+            >>> c = Catalog(kind="constraint", package="lamina.constraints",
+            ...             valid="non_neg", such_as="'non_neg'", accepts="a Constraint",
+            ...             base=Constraint)
+            >>> c.serialize("non_neg")
+            {'class_name': 'NonNeg', 'config': {}}
         """
         if obj is None:
             return None
         if isinstance(obj, str):
             obj = self.deserialize(obj)
         if self.base is not None and isinstance(obj, self.base):
-            from lamina.saving.registry import get_registered_name
-
-            return {"class_name": get_registered_name(type(obj)),
+            return {"class_name": registry.get_registered_name(type(obj)),
                     "config": obj.get_config()}
         base = getattr(self.base, "__name__", "object")
         raise ValueError(f"The {self.kind} {obj!r} is not {_article(base)} {base}, so it "

@@ -8,32 +8,12 @@ per-batch logs: one dispatch and one transfer per batch).
 """
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
+from lamina.utils.progbar import interactive
+
 TARGET_SECONDS = 0.25
-
-
-def in_notebook() -> bool:
-    shell = sys.modules.get("IPython")
-    if shell is None:
-        return False
-    try:
-        ip = shell.get_ipython()
-    except AttributeError:
-        return False
-    return ip is not None and type(ip).__name__ != "TerminalInteractiveShell" or \
-        "google.colab" in sys.modules
-
-
-def interactive() -> bool:
-    """Whether output goes to a terminal or a notebook (the bar can redraw in place)."""
-    try:
-        tty = sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        tty = False
-    return tty or in_notebook()
 
 
 def resolve_verbose(verbose: Any) -> int:

@@ -13,6 +13,7 @@ from typing import Any, Callable, NamedTuple
 import jax
 import optax
 
+from lamina.backend import _masking
 from lamina.core import train as core_train
 from lamina.core.train import TrainState
 
@@ -82,7 +83,7 @@ class CustomSteps:
         x, y, sample_weight = data
         keys = core_train.step_keys(state)
 
-        def loss_fn(trainable: tuple) -> tuple:
+        def loss_fn(trainable: dict) -> tuple:
             y_pred, non_trainable, penalty = self.stateless_forward(
                 trainable, state.non_trainable, x, training=True, rng=keys)
             loss = self.compute_loss(x, y, y_pred, sample_weight) + penalty
@@ -90,8 +91,7 @@ class CustomSteps:
 
         (loss, (y_pred, non_trainable)), grads = jax.value_and_grad(
             loss_fn, has_aux=True)(state.trainable)
-        state = self.apply_gradients(state._replace(non_trainable=tuple(non_trainable)),
-                                     grads)
+        state = self.apply_gradients(state._replace(non_trainable=non_trainable), grads)
         return self.update_metrics(state, loss, y, y_pred, sample_weight)
 
     def test_step(self, state: TrainState, data: Batch) -> TrainState:
@@ -122,34 +122,38 @@ class CustomSteps:
                                " and optimizer.stateless_apply.")
         return context
 
-    def stateless_forward(self, trainable: tuple, non_trainable: tuple, x: Any, *,
+    def stateless_forward(self, trainable: dict, non_trainable: dict, x: Any, *,
                           training: bool, rng: Any = None) -> tuple:
-        """The model as a pure function of the state's weight arrays.
+        """The model as a pure function of the state's weight arrays (by path).
 
         Returns:
             `(y_pred, non_trainable, penalty)`: the outputs, the updated non-trainable
             arrays (BatchNormalization statistics) and the sum of regularization and
-            `add_loss` losses of the call.
+            `add_loss` losses of the call. The outputs' mask, if the model makes one,
+            stays attached to `y_pred`: `compute_loss` and `update_metrics` find it.
         """
-        return self._context("stateless_forward").forward(trainable, non_trainable, x,
-                                                          training=training, rng=rng)
+        y_pred, nt, penalty, mask = self._context("stateless_forward").forward(
+            trainable, non_trainable, x, training=training, rng=rng)
+        _masking.set_masks(y_pred, mask)
+        return y_pred, nt, penalty
 
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
                      sample_weight: Any = None) -> jax.Array:
-        """The compiled loss (weighted over outputs) of `y_pred` against `y`; `x` is
-        accepted for Keras's signature. Regularization is not included: it is the
-        `penalty` that `stateless_forward` returns."""
-        return self._context("compute_loss").objective.loss(y, y_pred, sample_weight)
+        """The compiled loss (weighted over outputs) of `y_pred` against `y`, masked
+        positions left out; `x` is accepted for Keras's signature. Regularization is
+        not included: it is the `penalty` that `stateless_forward` returns."""
+        return self._context("compute_loss").objective.loss(y, y_pred, sample_weight,
+                                                            _masking.get_masks(y_pred))
 
-    def apply_gradients(self, state: TrainState, grads: tuple) -> TrainState:
+    def apply_gradients(self, state: TrainState, grads: dict) -> TrainState:
         """One update of the compiled optimizer (and weight constraints): returns the
         state with new `trainable`, `optimizer` and `step`."""
         context = self._context("apply_gradients")
         updates, opt_state = context.optimizer.update(grads, state.optimizer,
                                                       state.trainable)
-        trainable = tuple(optax.apply_updates(state.trainable, updates))
+        trainable = optax.apply_updates(state.trainable, updates)
         if context.constrain is not None:
-            trainable = tuple(context.constrain(trainable))
+            trainable = context.constrain(trainable)
         return state._replace(trainable=trainable, optimizer=opt_state, step=state.step + 1)
 
     def update_metrics(self, state: TrainState, loss: Any, y: Any, y_pred: Any,
@@ -157,7 +161,8 @@ class CustomSteps:
         """Add one batch to the loss tracker and the compiled metrics in
         `state.metrics`; the logs of `fit` and `evaluate` are their results."""
         metrics = self._context("update_metrics").objective.update_metrics(
-            state.metrics, loss, core_train.batch_size_of(y_pred), y, y_pred, sample_weight)
+            state.metrics, loss, core_train.batch_size_of(y_pred), y, y_pred, sample_weight,
+            _masking.get_masks(y_pred))
         return state._replace(metrics=metrics)
 
     # -- what the engine compiles ---------------------------------------------------
@@ -168,13 +173,14 @@ class CustomSteps:
             return core_train.make_train_step(forward, objective, optimizer, constrain)
 
         def step(state: TrainState, batch: Batch) -> TrainState:
-            new = self.train_step(state, batch)
+            with _masking.mask_scope():
+                new = self.train_step(state, batch)
             if not isinstance(new, TrainState):
                 raise TypeError(f"{type(self).__name__}.train_step must return the new "
                                 f"TrainState, but returned {type(new).__name__}. Return "
                                 "state._replace(...) or the result of update_metrics().")
-            return new._replace(trainable=tuple(new.trainable),
-                                non_trainable=tuple(new.non_trainable))
+            return new._replace(trainable=dict(new.trainable),
+                                non_trainable=dict(new.non_trainable))
 
         return step
 
@@ -184,7 +190,8 @@ class CustomSteps:
 
         def step(params: tuple, metrics: tuple, batch: Batch) -> tuple:
             state = TrainState(params[0], params[1], None, metrics, None, None)
-            new = self.test_step(state, batch)
+            with _masking.mask_scope():
+                new = self.test_step(state, batch)
             if not isinstance(new, TrainState):
                 raise TypeError(f"{type(self).__name__}.test_step must return the "
                                 f"TrainState with updated metrics, but returned "

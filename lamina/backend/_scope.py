@@ -1,0 +1,86 @@
+"""`StatelessScope`: Variables read arrays given to the scope instead of their own state.
+
+Inside a compiled step there are no Variables, only arrays. A scope maps each
+Variable to the array it reads for the duration of a `with` block; `assign` writes
+into the scope (BatchNormalization's moving statistics), layers draw random keys
+from it, and `add_loss` records into it. The same layer code therefore runs eagerly
+and inside `jax.jit` / `lax` loops.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Iterable
+
+import jax
+
+_local = threading.local()
+
+
+class StatelessScope:
+    """Maps Variables to arrays for the duration of a `with` block.
+
+    Args:
+        values: pairs `(variable, array)` the variables read inside the block.
+        rng: an optional PRNG key, or a function `i -> key` (keys drawn lazily);
+            layers draw from it with `lamina.random.next_rng_key()`.
+        building: whether this is a building pass (shape inference): weights a
+            layer creates and assigns then keep their values.
+
+    Example:
+        >>> import numpy as np
+        >>> from lamina.backend import Variable
+        >>> v = Variable(np.zeros(2), name="v")
+        >>> with StatelessScope([(v, np.ones(2))]):
+        ...     float(v.value.sum())
+        2.0
+        >>> float(v.value.sum())
+        0.0
+    """
+
+    def __init__(self, values: Iterable[tuple[Any, Any]] = (), *,
+                 rng: Any | Callable[[int], Any] = None, building: bool = False):
+        self.values: dict[int, Any] = {id(v): a for v, a in values}
+        self.rng = rng
+        self._drawn = 0
+        self.losses: list[Any] = []
+        self.building = building
+
+    def __enter__(self) -> "StatelessScope":
+        stack = getattr(_local, "scopes", None)
+        if stack is None:
+            stack = _local.scopes = []
+        stack.append(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _local.scopes.pop()
+
+    def get(self, variable: Any) -> Any:
+        """The array `variable` reads in this scope (its own value if unmapped)."""
+        found = self.values.get(id(variable))
+        return variable._read() if found is None else found
+
+    def next_key(self) -> Any:
+        """The next PRNG key of the scope's sequence, or None without an rng."""
+        if self.rng is None:
+            return None
+        if callable(self.rng):
+            self._drawn += 1
+            return self.rng(self._drawn - 1)
+        self.rng, key = jax.random.split(self.rng)
+        return key
+
+
+def current_scope() -> StatelessScope | None:
+    """The innermost active scope, or None outside any."""
+    stack = getattr(_local, "scopes", None)
+    return stack[-1] if stack else None
+
+
+def add_loss_to_scope(loss: Any) -> bool:
+    """Record an activity loss in the current scope; False when there is none."""
+    scope = current_scope()
+    if scope is None:
+        return False
+    scope.losses.append(loss)
+    return True

@@ -1,0 +1,1 @@
+"""Testing helpers, as `keras.src.testing`: `run_layer_test`."""
