@@ -6,7 +6,7 @@ runs as one compiled XLA program.
 from __future__ import annotations
 
 # The public namespaces, bottom up in the order of the shell (see DESIGN.md).
-from lamina._version import __version__
+from lamina._version import __version__  # noqa: F401
 from lamina import core, data, registry  # noqa: I001
 from lamina import backend
 from lamina import random, optimizers, utils, plot  # plot imports matplotlib only to draw

@@ -5,10 +5,10 @@ import argparse
 import sys
 from typing import Sequence
 
+from lamina._version import __version__
+
 
 def _parser() -> argparse.ArgumentParser:
-    from lamina import __version__
-
     parser = argparse.ArgumentParser(
         prog="lamina", description="Lamina: Keras-style deep learning on JAX.")
     parser.add_argument("--version", action="version", version=f"lamina {__version__}")

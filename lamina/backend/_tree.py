@@ -63,6 +63,30 @@ def pack_like(tree: Any, leaves: list) -> Any:
     return build(tree)
 
 
+def is_shape(value: Any) -> bool:
+    """Whether `value` is one shape: a tuple of ints and Nones.
+
+    Example:
+        >>> is_shape((None, 3)), is_shape([(None, 3), (None, 2)])
+        (True, False)
+    """
+    return isinstance(value, tuple) and all(d is None or isinstance(d, int) for d in value)
+
+
+def map_shapes(fn: Callable[[tuple], Any], shapes: Any) -> Any:
+    """Apply `fn` to each shape of one shape, or a list/dict of shapes.
+
+    Example:
+        >>> map_shapes(len, [(None, 3), {"a": (1, 2, 3)}])
+        [2, {'a': 3}]
+    """
+    if is_shape(shapes):
+        return fn(shapes)
+    if isinstance(shapes, dict):
+        return {k: map_shapes(fn, v) for k, v in shapes.items()}
+    return [map_shapes(fn, v) for v in shapes]
+
+
 def symbolic_leaves(tree: Any) -> list[KerasTensor]:
     """The `KerasTensor`s in a tree, in `flatten` order."""
     return [t for t in flatten(tree) if isinstance(t, KerasTensor)]

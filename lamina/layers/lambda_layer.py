@@ -71,7 +71,8 @@ class Lambda(Layer):
     @classmethod
     def from_config(cls, config: dict[str, Any],
                     custom_objects: dict[str, Any] | None = None) -> "Lambda":
-        """Rebuild from `get_config()`, finding the function by name in `custom_objects`.
+        """Rebuild from `get_config()`, finding the function by name in `custom_objects`
+        (or an enclosing `custom_object_scope`, or the registry).
 
         Example:
             >>> def double(x):
@@ -81,7 +82,7 @@ class Lambda(Layer):
             True
         """
         config = dict(config)
-        custom_objects = custom_objects or {}
+        custom_objects = registry.visible_objects(custom_objects)
         resolved = {}
         for key in ("function", "output_shape"):
             name = config.get(key)

@@ -15,8 +15,8 @@ from lamina.backend import _masking
 from lamina.backend._graph import call_symbolic
 from lamina.backend._naming import to_snake_case, unique_name
 from lamina.backend._scope import StatelessScope, add_loss_to_scope, current_scope
-from lamina.backend._tree import (as_keras_shape, flatten, is_symbolic, none_batch, shape_of,
-                                  to_arrays)
+from lamina.backend._tree import (as_keras_shape, flatten, is_symbolic, map_shapes,
+                                  map_structure, none_batch, shape_of, to_arrays)
 from lamina.backend.variable import Variable
 from lamina.layers._arguments import batch_input_shape_from, capture_arguments
 from lamina.layers._layer_weights import LayerWeights
@@ -110,13 +110,12 @@ class Layer(LayerWeights):
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         """The output shape for an input shape (`None` batch), by tracing `call`."""
-        spec = jax.tree.map(lambda d: 2 if d is None else d, input_shape,
-                            is_leaf=lambda s: isinstance(s, tuple))
-        structs = jax.tree.map(lambda s: jax.ShapeDtypeStruct(s, jnp.float32), spec,
-                               is_leaf=lambda s: isinstance(s, tuple))
+        structs = map_shapes(lambda s: jax.ShapeDtypeStruct(
+            tuple(2 if d is None else d for d in s), jnp.float32), input_shape)
         with StatelessScope(building=True):
             out = jax.eval_shape(lambda x: self(x), structs)
-        return jax.tree.map(lambda s: (None,) + tuple(s.shape[1:]), out)
+        shapes = map_structure(lambda s: (None,) + tuple(s.shape[1:]), out)
+        return list(shapes) if isinstance(out, tuple) else shapes
 
     def _maybe_build(self, inputs: Any) -> None:
         if self.built:

@@ -12,7 +12,6 @@ import jax
 
 from lamina import losses as _losses
 from lamina.core import losses as _core_losses
-from lamina.core import metrics as _core
 from lamina.core.losses import (  # noqa: F401  (Keras exports these from metrics too)
     binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge, kl_divergence,
     log_cosh, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from lamina.layers.input_layer import InputLayer
+
 
 def _shape_text(shape: Any) -> str:
     if isinstance(shape, list):
@@ -86,8 +88,6 @@ def print_summary(model: Any, line_length: int | None = None,
 
 
 def _layer_shape(layer: Any) -> str:
-    from lamina.layers.input_layer import InputLayer
-
     try:
         shape = _shape_text(layer.output_shape)
     except AttributeError:
