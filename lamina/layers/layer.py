@@ -140,6 +140,8 @@ class Layer(LayerWeights):
                         mask: Any) -> tuple[Any, Any]:
         """Run `call` on arrays with the input mask given; return `(outputs, mask)`."""
         inputs = to_arrays(inputs)
+        if mask is not None:  # layers called inside `call` find it on the inputs
+            _masking.set_masks(inputs, mask)
         self._maybe_build(inputs)
         outer = getattr(_context, "training", None)
         if training is None:
@@ -164,9 +166,14 @@ class Layer(LayerWeights):
         if self._input_shape is None:
             self._input_shape = none_batch(shape_of(inputs))
             self._output_shape = none_batch(shape_of(outputs))
-        return outputs, self._output_mask(inputs, mask)
+        return outputs, self._output_mask(inputs, outputs, mask)
 
-    def _output_mask(self, inputs: Any, mask: Any) -> Any:
+    def _output_mask(self, inputs: Any, outputs: Any, mask: Any) -> Any:
+        # Outputs that already carry masks (set by the layers a model or a layer calls
+        # inside `call`) keep them, as in Keras.
+        existing = _masking.get_masks(outputs)
+        if existing is not None and all(m is not None for m in flatten(existing)):
+            return existing
         if self.supports_masking:
             return self.compute_mask(inputs, mask)
         if mask is not None and any(m is not None for m in flatten(mask)) \

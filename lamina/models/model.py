@@ -163,6 +163,12 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         """Print the layer table: name (type), output shape, parameters, totals."""
         print_summary(self, line_length=line_length, print_fn=print_fn)
 
+    # -- masks --------------------------------------------------------------------
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """A model's outputs keep the masks its layers attach (see `Layer.__call__`);
+        outputs without one have none."""
+        return None
+
     # -- building -----------------------------------------------------------------
     def build_from_data(self, x: Any) -> None:
         """Build the model (and check the inputs) from a batch of host data."""
