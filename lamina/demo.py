@@ -40,7 +40,7 @@ def run_demo(output: str = "lamina-demo.png", epochs: int = 60, seed: int = 0,
         The `History`.
     """
     import lamina as keras
-    from lamina.utils.text_plot import text_curves
+    from lamina.utils._text_plot import text_curves
 
     keras.utils.set_random_seed(seed)
     x_train, y_train, x_test, y_test = load_breast_cancer_split(seed)

@@ -42,9 +42,9 @@ def test_stream_adapter_stacks_batches_and_runs_a_lone_last_batch_alone():
     adapter = data.StreamAdapter(data.BatchStream(batches))
     pieces = list(adapter.pieces(0, _always(16)))
     assert [(p.start, p.stop, p.first, tuple(p.plan)) for p in pieces] == [
-        (0, 5, 0, (data.adapters.STREAM_CHUNK, 4, 0)), (0, 1, 5, (0, 3, 3))]
+        (0, 5, 0, (data.STREAM_CHUNK, 4, 0)), (0, 1, 5, (0, 3, 3))]
     x = np.asarray(pieces[0].data[0])
-    assert x.shape == (data.adapters.STREAM_CHUNK * 4, 2)
+    assert x.shape == (data.STREAM_CHUNK * 4, 2)
     np.testing.assert_array_equal(x[:20, 0], np.repeat(np.arange(5.0), 4))
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import lamina as keras
-from lamina.utils.text_plot import text_curves
+from lamina.utils._text_plot import text_curves
 
 
 def test_to_categorical_matches_identity_rows():

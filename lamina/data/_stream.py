@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Optional
 
-from lamina.data import convert
-from lamina.data.adapt import Arrays, adapt_xy
+from lamina.data import _convert as convert
+from lamina.data._adapt import Arrays, adapt_xy
 
 
 def unpack_xy(data: Any) -> tuple[Any, Any, Any]:

@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from lamina.data.adapt import is_multi
+from lamina.data._adapt import is_multi
 
 
 def _labels(y: np.ndarray) -> tuple[np.ndarray, Optional[range]]:

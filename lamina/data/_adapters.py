@@ -24,11 +24,11 @@ import jax
 import numpy as np
 
 from lamina.core.batching import EpochPlan, epoch_permutation, plan_epoch
-from lamina.data.adapt import Arrays, adapt_xy
-from lamina.data.class_weight import class_weight_to_sample_weight
-from lamina.data.split import split_validation
-from lamina.data.stream import BatchStream, is_stream, unpack_xy
-from lamina.data.tree import map_leaves, num_rows
+from lamina.data._adapt import Arrays, adapt_xy
+from lamina.data._class_weight import class_weight_to_sample_weight
+from lamina.data._split import split_validation
+from lamina.data._stream import BatchStream, is_stream, unpack_xy
+from lamina.data._tree import map_leaves, num_rows
 
 # Batches of a stream stacked into one call of the epoch program.
 STREAM_CHUNK = 16

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from lamina.data import convert
-from lamina.data.tree import Tree, check_same_rows
+from lamina.data import _convert as convert
+from lamina.data._tree import Tree, check_same_rows
 
 
 class Arrays(NamedTuple):

@@ -11,7 +11,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from lamina.data import validation
+from lamina.data import _validation as validation
 
 FEATURES = "features"
 TARGETS = "targets"

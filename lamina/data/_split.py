@@ -4,8 +4,8 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-from lamina.data.adapt import Arrays
-from lamina.data.tree import check_same_rows, map_leaves
+from lamina.data._adapt import Arrays
+from lamina.data._tree import check_same_rows, map_leaves
 
 
 def split_validation(arrays: Arrays, validation_split: float) -> tuple[Arrays, Arrays]:
