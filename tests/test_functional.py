@@ -5,7 +5,7 @@ import pytest
 
 import lamina as keras
 from lamina import layers
-from lamina.models.functional import Functional, functional_from_config
+from lamina.models import Functional, functional_from_config
 
 
 def _two_in_two_out():

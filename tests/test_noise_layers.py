@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import lamina as keras
-from lamina.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
+from lamina.layers import AlphaDropout, GaussianDropout, GaussianNoise
 from lamina.backend import StatelessScope
 
 ALPHA_P = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946

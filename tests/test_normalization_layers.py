@@ -4,8 +4,7 @@ import pandas as pd
 import pytest
 
 import lamina as keras
-from lamina.layers.layer_normalization import LayerNormalization
-from lamina.layers.preprocessing import Normalization, Rescaling
+from lamina.layers import LayerNormalization, Normalization, Rescaling
 
 
 def _rng(seed=0):

@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import lamina as keras  # noqa: E402
-from lamina.callbacks.history import History  # noqa: E402
+from lamina.callbacks import History  # noqa: E402
 from lamina.plot import animate_sgd, decision_boundary, learning_curves  # noqa: E402
 from lamina.plot import _mpl  # noqa: E402
 

@@ -10,7 +10,8 @@ import lamina as keras
 from lamina import layers
 from lamina.models import _progress as progress
 from lamina.models._progress import Chunker, resolve_verbose
-from lamina.utils.progbar import Progbar, format_time, format_value
+from lamina.utils import Progbar
+from lamina.utils.progbar import format_time, format_value
 
 X = np.random.default_rng(0).normal(size=(20, 3)).astype(np.float32)
 Y = X.sum(1, keepdims=True)

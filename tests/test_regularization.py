@@ -11,7 +11,7 @@ import pytest
 
 import lamina as keras
 from lamina import constraints, regularizers
-from lamina.layers.activity_regularization import ActivityRegularization
+from lamina.layers import ActivityRegularization
 
 
 def _data(n=13, d=3, seed=0):
