@@ -7,7 +7,7 @@ import shutil
 from typing import Any
 
 from lamina.callbacks.callback import Callback
-from lamina.callbacks.model_checkpoint import check_save_freq
+from lamina.callbacks._save_frequency import SaveFrequency
 from lamina.saving import _archive as archive
 from lamina.saving import _weights as weights
 
@@ -16,7 +16,7 @@ _WEIGHTS = "weights/"
 _FORMAT = "lamina.backup"
 
 
-class BackupAndRestore(Callback):
+class BackupAndRestore(SaveFrequency, Callback):
     """Backs up the training state so that an interrupted `fit` resumes where it
     stopped, as `keras.callbacks.BackupAndRestore`.
 
@@ -74,13 +74,8 @@ class BackupAndRestore(Callback):
             raise ValueError(f"BackupAndRestore needs a backup_dir, but received "
                              f"{backup_dir!r}. Pass a folder, e.g. '/tmp/backup'.")
         self.backup_dir = os.fspath(backup_dir)
-        self.save_freq = check_save_freq(save_freq, "BackupAndRestore")
+        self._init_save_freq(save_freq, "BackupAndRestore")
         self.delete_checkpoint = delete_checkpoint
-        self._current_epoch = 0
-        self._batches_since_save = 0
-        if self.save_freq != "epoch":
-            # An instance attribute, so only this setting makes fit run per batch.
-            self.on_train_batch_end = self._on_train_batch_end
 
     @property
     def backup_path(self) -> str:
@@ -92,14 +87,8 @@ class BackupAndRestore(Callback):
         if os.path.exists(self.backup_path):
             self.model._initial_epoch = self._restore()
 
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._current_epoch = epoch
-
-    def _on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self._batches_since_save += 1
-        if self._batches_since_save >= self.save_freq:
-            self._batches_since_save = 0
-            self._save(next_epoch=self._current_epoch, batch=batch)
+    def save_batch(self, batch: int, logs: dict | None) -> None:
+        self._save(next_epoch=self._current_epoch, batch=batch)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if self.save_freq == "epoch":

@@ -6,28 +6,13 @@ from typing import Any
 
 import numpy as np
 
+from lamina.callbacks._monitor import MonitorMixin, monitor_mode, worst
+from lamina.callbacks._save_frequency import SaveFrequency
 from lamina.callbacks.callback import Callback
 from lamina.saving import _archive as archive
-from lamina.callbacks._monitor import MonitorMixin, monitor_mode, worst
 
 _MODEL_EXTENSIONS = (".lamina", ".keras")
 _WEIGHTS_EXTENSION = ".weights.safetensors"
-
-
-def check_save_freq(save_freq: Any, owner: str) -> Any:
-    """`'epoch'` or a positive number of batches, else a `ValueError`.
-
-    Example:
-        >>> check_save_freq("epoch", "ModelCheckpoint"), check_save_freq(10, "ModelCheckpoint")
-        ('epoch', 10)
-    """
-    if save_freq == "epoch":
-        return save_freq
-    if isinstance(save_freq, (int, np.integer)) and not isinstance(save_freq, bool) \
-            and save_freq > 0:
-        return int(save_freq)
-    raise ValueError(f"{owner} received save_freq={save_freq!r}. Use 'epoch' (save after "
-                     "each epoch) or a positive integer N (save every N batches).")
 
 
 def _check_extension(filepath: str, save_weights_only: bool) -> None:
@@ -48,7 +33,7 @@ def _check_extension(filepath: str, save_weights_only: bool) -> None:
                          f"save_weights_only=True with a '{_WEIGHTS_EXTENSION}' name.")
 
 
-class ModelCheckpoint(MonitorMixin, Callback):
+class ModelCheckpoint(MonitorMixin, SaveFrequency, Callback):
     """Saves the model or its weights after every epoch (or every N batches), as
     `keras.callbacks.ModelCheckpoint`.
 
@@ -105,24 +90,13 @@ class ModelCheckpoint(MonitorMixin, Callback):
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
         self.mode = monitor_mode(monitor, mode)
-        self.save_freq = check_save_freq(save_freq, "ModelCheckpoint")
+        self._init_save_freq(save_freq, "ModelCheckpoint")
         self.initial_value_threshold = initial_value_threshold
         self.best = worst(self.mode) if initial_value_threshold is None \
             else float(initial_value_threshold)
-        self._current_epoch = 0
-        self._batches_since_save = 0
-        if self.save_freq != "epoch":
-            # An instance attribute, so only this setting makes fit run per batch.
-            self.on_train_batch_end = self._on_train_batch_end
 
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._current_epoch = epoch
-
-    def _on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self._batches_since_save += 1
-        if self._batches_since_save >= self.save_freq:
-            self._batches_since_save = 0
-            self._save(self._current_epoch, batch, logs)
+    def save_batch(self, batch: int, logs: dict | None) -> None:
+        self._save(self._current_epoch, batch, logs)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if self.save_freq == "epoch":

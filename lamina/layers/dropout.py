@@ -3,16 +3,14 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import jax
 import jax.numpy as jnp
 
 from lamina import registry
-from lamina.layers.layer import Layer
-from lamina.random import SeedGenerator
+from lamina.layers._random_layer import RandomLayer, bernoulli_keep, check_rate
 
 
 @registry.register_serializable("lamina.layers")
-class Dropout(Layer):
+class Dropout(RandomLayer):
     """Sets a fraction `rate` of inputs to 0 during training, scaling the rest by
     `1 / (1 - rate)`; does nothing at inference.
 
@@ -35,30 +33,16 @@ class Dropout(Layer):
         [0.0, 2.0]
     """
 
+    config_fields = ("rate", "noise_shape", "seed")
+
     def __init__(self, rate: float, noise_shape: Sequence[int | None] | None = None,
                  seed: int | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise ValueError(f"Dropout needs a rate in [0, 1), the fraction of inputs to "
-                             f"drop, but received rate={rate!r}. Use e.g. Dropout(0.2).")
-        self.rate = float(rate)
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
-        self.seed = seed
-        self.seed_generator = SeedGenerator(seed)
-        self.supports_masking = True
+        super().__init__(seed=seed, noise_shape=noise_shape, **kwargs)
+        self.rate = check_rate(rate, "Dropout")
 
-    def call(self, inputs: Any, training: bool = False) -> Any:
-        if not training or self.rate == 0.0:
-            return inputs
-        key = self.seed_generator.next()
-        shape = inputs.shape
-        if self.noise_shape is not None:
-            shape = tuple(s if n is None else n for n, s in zip(self.noise_shape, inputs.shape))
-        keep = jax.random.bernoulli(key, 1.0 - self.rate, shape)
-        return jnp.where(keep, inputs / (1.0 - self.rate), jnp.zeros_like(inputs))
+    def inactive(self) -> bool:
+        return self.rate == 0.0
 
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config.update(rate=self.rate, seed=self.seed,
-                      noise_shape=None if self.noise_shape is None else list(self.noise_shape))
-        return config
+    def noise(self, x: Any, key: Any) -> Any:
+        keep = bernoulli_keep(key, self.rate, self.draw_shape(x))
+        return jnp.where(keep, x / (1.0 - self.rate), jnp.zeros_like(x))

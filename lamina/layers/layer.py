@@ -57,6 +57,10 @@ class Layer(LayerWeights):
         ((2, 3), 3)
     """
 
+    #: The attributes `get_config` records, for layers that keep their constructor
+    #: arguments as plain values under the same names (tuples are written as lists).
+    config_fields: tuple[str, ...] = ()
+
     def __new__(cls, *args: Any, **kwargs: Any) -> "Layer":
         obj = super().__new__(cls)
         # A subclass that does not write get_config is still saved: its constructor
@@ -212,12 +216,7 @@ class Layer(LayerWeights):
             >>> out.tolist()
             [[4.0]]
         """
-        tv, ntv = self.trainable_weights, self.non_trainable_weights
-        if len(trainable_variables) != len(tv) or len(non_trainable_variables) != len(ntv):
-            raise ValueError(f"stateless_call of '{self.name}' expects {len(tv)} trainable "
-                             f"and {len(ntv)} non-trainable arrays (the layer's weights), "
-                             f"but received {len(trainable_variables)} and "
-                             f"{len(non_trainable_variables)}.")
+        tv, ntv = self._stateless_weights(trainable_variables, non_trainable_variables)
         pairs = [(v, jnp.asarray(a)) for v, a in zip(tv, trainable_variables)]
         pairs += [(v, jnp.asarray(a)) for v, a in zip(ntv, non_trainable_variables)]
         with StatelessScope(pairs, rng=rng) as scope:
@@ -226,6 +225,17 @@ class Layer(LayerWeights):
         if return_losses:
             return outputs, new_ntv, list(scope.losses)
         return outputs, new_ntv
+
+    def _stateless_weights(self, trainable: Sequence[Any],
+                           non_trainable: Sequence[Any]) -> tuple[list, list]:
+        """The weight lists that arrays given to `stateless_call` stand for."""
+        tv, ntv = self.trainable_weights, self.non_trainable_weights
+        if len(trainable) != len(tv) or len(non_trainable) != len(ntv):
+            raise ValueError(f"stateless_call of '{self.name}' expects {len(tv)} trainable "
+                             f"and {len(ntv)} non-trainable arrays (its weights, in "
+                             f"trainable_weights and non_trainable_weights order), but "
+                             f"received {len(trainable)} and {len(non_trainable)}.")
+        return tv, ntv
 
     # -- shapes and config ----------------------------------------------------
     @property
@@ -279,9 +289,11 @@ class Layer(LayerWeights):
             config["batch_input_shape"] = list(self._batch_input_shape)
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        for key in self.config_fields:
+            config[key] = _as_json(getattr(self, key))
         auto = self.__dict__.get("_auto_config")
-        if type(self).get_config is Layer.get_config and type(self).__init__ is not \
-                Layer.__init__ and auto is not None:
+        if type(self).get_config is Layer.get_config and not self.config_fields and \
+                type(self).__init__ is not Layer.__init__ and auto is not None:
             config.update(auto)
         return config
 
@@ -291,3 +303,9 @@ class Layer(LayerWeights):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_as_json(v) for v in value]
+    return value

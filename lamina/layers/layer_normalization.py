@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from lamina import registry
 from lamina.layers import _weight_spec as weight_spec
 from lamina.layers.layer import Layer
+from lamina.layers.normalization import normalize
 
 
 def _axes(axis: Any, who: str) -> tuple[int, ...]:
@@ -97,15 +98,10 @@ class LayerNormalization(Layer):
             inv = jax.lax.rsqrt(jnp.mean(jnp.square(x), axis=self._axes, keepdims=True)
                                 + self.epsilon)
             return x * inv * self.gamma.value.reshape(bshape)
-        mean = jnp.mean(x, axis=self._axes, keepdims=True)
-        variance = jnp.var(x, axis=self._axes, keepdims=True)
-        inv = jax.lax.rsqrt(variance + self.epsilon)
-        if self.scale:
-            inv = inv * self.gamma.value.reshape(bshape)
-        outputs = (x - mean) * inv
-        if self.center:
-            outputs = outputs + self.beta.value.reshape(bshape)
-        return outputs
+        return normalize(x, jnp.mean(x, axis=self._axes, keepdims=True),
+                         jnp.var(x, axis=self._axes, keepdims=True), self.epsilon,
+                         self.gamma.value.reshape(bshape) if self.scale else None,
+                         self.beta.value.reshape(bshape) if self.center else None)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

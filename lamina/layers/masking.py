@@ -29,6 +29,8 @@ class Masking(Layer):
         [[True, False, True]]
     """
 
+    config_fields = ("mask_value",)
+
     def __init__(self, mask_value: float = 0.0, **kwargs: Any):
         super().__init__(**kwargs)
         self.mask_value = mask_value
@@ -40,8 +42,3 @@ class Masking(Layer):
     def call(self, inputs: Any) -> Any:
         keep = jnp.any(inputs != self.mask_value, axis=-1, keepdims=True)
         return inputs * keep.astype(inputs.dtype)
-
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config["mask_value"] = self.mask_value
-        return config

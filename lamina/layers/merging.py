@@ -165,6 +165,8 @@ class Concatenate(_Merge):
         (2, 4)
     """
 
+    config_fields = ("axis",)
+
     def __init__(self, axis: int = -1, **kwargs: Any):
         super().__init__(**kwargs)
         self.axis = int(axis)
@@ -201,11 +203,6 @@ class Concatenate(_Merge):
                 full.append(jnp.asarray(m, bool))
         return jnp.any(jnp.concatenate(full, axis=self.axis), axis=-1)
 
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config["axis"] = self.axis
-        return config
-
 
 @registry.register_serializable("lamina.layers")
 class Dot(_Merge):
@@ -225,6 +222,8 @@ class Dot(_Merge):
     """
 
     _min_inputs = _max_inputs = 2
+
+    config_fields = ("axes", "normalize")
 
     def __init__(self, axes: int | Sequence[int], normalize: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
@@ -263,77 +262,29 @@ class Dot(_Merge):
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         return None
 
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config.update(axes=list(self.axes) if isinstance(self.axes, tuple) else self.axes,
-                      normalize=self.normalize)
-        return config
+
+def _functional_form(cls: type, result: str) -> Any:
+    """`name(inputs, **kwargs)`, the functional form of a merging layer class."""
+    name = cls.__name__.lower()
+
+    def form(inputs: Sequence[Any], **kwargs: Any) -> Any:
+        return cls(**kwargs)(inputs)
+
+    form.__name__ = form.__qualname__ = name
+    form.__doc__ = (f"Functional form of `{cls.__name__}`: `{name}([a, b])` is "
+                    f"`{cls.__name__}()([a, b])`.\n\n    Example:\n"
+                    f"        >>> import numpy as np\n"
+                    f"        >>> {name}([np.array([[1.0, 5.0]]), np.array([[3.0, 4.0]])])"
+                    f".tolist()\n        {result}\n")
+    return form
 
 
-def add(inputs: Sequence[Any], **kwargs: Any) -> Any:
-    """Functional form of `Add`: `add([a, b])` is `Add()([a, b])`.
-
-    Example:
-        >>> import numpy as np
-        >>> add([np.ones((1, 2)), np.ones((1, 2))]).tolist()
-        [[2.0, 2.0]]
-    """
-    return Add(**kwargs)(inputs)
-
-
-def subtract(inputs: Sequence[Any], **kwargs: Any) -> Any:
-    """Functional form of `Subtract`: `subtract([a, b])` is `Subtract()([a, b])`.
-
-    Example:
-        >>> import numpy as np
-        >>> subtract([np.ones((1, 2)), np.ones((1, 2))]).tolist()
-        [[0.0, 0.0]]
-    """
-    return Subtract(**kwargs)(inputs)
-
-
-def multiply(inputs: Sequence[Any], **kwargs: Any) -> Any:
-    """Functional form of `Multiply`: `multiply([a, b])` is `Multiply()([a, b])`.
-
-    Example:
-        >>> import numpy as np
-        >>> multiply([np.ones((1, 2)), np.ones((1, 2))]).tolist()
-        [[1.0, 1.0]]
-    """
-    return Multiply(**kwargs)(inputs)
-
-
-def average(inputs: Sequence[Any], **kwargs: Any) -> Any:
-    """Functional form of `Average`: `average([a, b])` is `Average()([a, b])`.
-
-    Example:
-        >>> import numpy as np
-        >>> average([np.ones((1, 2)), np.ones((1, 2))]).tolist()
-        [[1.0, 1.0]]
-    """
-    return Average(**kwargs)(inputs)
-
-
-def maximum(inputs: Sequence[Any], **kwargs: Any) -> Any:
-    """Functional form of `Maximum`: `maximum([a, b])` is `Maximum()([a, b])`.
-
-    Example:
-        >>> import numpy as np
-        >>> maximum([np.ones((1, 2)), np.ones((1, 2))]).tolist()
-        [[1.0, 1.0]]
-    """
-    return Maximum(**kwargs)(inputs)
-
-
-def minimum(inputs: Sequence[Any], **kwargs: Any) -> Any:
-    """Functional form of `Minimum`: `minimum([a, b])` is `Minimum()([a, b])`.
-
-    Example:
-        >>> import numpy as np
-        >>> minimum([np.ones((1, 2)), np.ones((1, 2))]).tolist()
-        [[1.0, 1.0]]
-    """
-    return Minimum(**kwargs)(inputs)
+add = _functional_form(Add, "[[4.0, 9.0]]")
+subtract = _functional_form(Subtract, "[[-2.0, 1.0]]")
+multiply = _functional_form(Multiply, "[[3.0, 20.0]]")
+average = _functional_form(Average, "[[2.0, 4.5]]")
+maximum = _functional_form(Maximum, "[[3.0, 5.0]]")
+minimum = _functional_form(Minimum, "[[1.0, 4.0]]")
 
 
 def concatenate(inputs: Sequence[Any], axis: int = -1, **kwargs: Any) -> Any:

@@ -6,30 +6,17 @@ import math
 from typing import Any, Sequence
 
 import jax
-import jax.numpy as jnp
 
 from lamina import registry
-from lamina.layers.layer import Layer
-from lamina.random import SeedGenerator
+from lamina.layers._random_layer import RandomLayer, check_rate
 
 # The constants of SELU (Klambauer et al., 2017), as in Keras.
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _rate(rate: Any, who: str) -> float:
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-        raise ValueError(f"{who} needs a rate in [0, 1), but received rate={rate!r}. "
-                         f"Use e.g. {who}(0.1).")
-    return float(rate)
-
-
-def _float(inputs: Any) -> Any:
-    return inputs if jnp.issubdtype(inputs.dtype, jnp.floating) else inputs.astype(jnp.float32)
-
-
 @registry.register_serializable("lamina.layers")
-class GaussianNoise(Layer):
+class GaussianNoise(RandomLayer):
     """Adds zero-mean Gaussian noise of standard deviation `stddev` while training,
     as `keras.layers.GaussianNoise`; does nothing at inference.
 
@@ -47,31 +34,25 @@ class GaussianNoise(Layer):
         ((1000, 100), 0.5)
     """
 
+    config_fields = ("stddev", "seed")
+
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)
         if (isinstance(stddev, bool) or not isinstance(stddev, (int, float))
                 or not math.isfinite(stddev) or stddev < 0):
             raise ValueError(f"GaussianNoise needs a non-negative stddev, but received "
                              f"stddev={stddev!r}. Use e.g. GaussianNoise(0.1).")
         self.stddev = float(stddev)
-        self.seed = seed
-        self.seed_generator = SeedGenerator(seed)
-        self.supports_masking = True
 
-    def call(self, inputs: Any, training: bool = False) -> Any:
-        if not training or self.stddev == 0.0:
-            return inputs
-        x = _float(inputs)
-        return x + self.stddev * jax.random.normal(self.seed_generator.next(), x.shape, x.dtype)
+    def inactive(self) -> bool:
+        return self.stddev == 0.0
 
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config.update(stddev=self.stddev, seed=self.seed)
-        return config
+    def noise(self, x: Any, key: Any) -> Any:
+        return x + self.stddev * jax.random.normal(key, x.shape, x.dtype)
 
 
 @registry.register_serializable("lamina.layers")
-class GaussianDropout(Layer):
+class GaussianDropout(RandomLayer):
     """Multiplies inputs by Gaussian noise of mean 1 and standard deviation
     `sqrt(rate / (1 - rate))` while training, as `keras.layers.GaussianDropout`;
     does nothing at inference.
@@ -88,28 +69,22 @@ class GaussianDropout(Layer):
         (1.0, 1.0)
     """
 
+    config_fields = ("rate", "seed")
+
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.rate = _rate(rate, "GaussianDropout")
-        self.seed = seed
-        self.seed_generator = SeedGenerator(seed)
-        self.supports_masking = True
+        super().__init__(seed=seed, **kwargs)
+        self.rate = check_rate(rate, "GaussianDropout")
 
-    def call(self, inputs: Any, training: bool = False) -> Any:
-        if not training or self.rate == 0.0:
-            return inputs
-        x = _float(inputs)
+    def inactive(self) -> bool:
+        return self.rate == 0.0
+
+    def noise(self, x: Any, key: Any) -> Any:
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
-        return x * (1.0 + stddev * jax.random.normal(self.seed_generator.next(), x.shape, x.dtype))
-
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config.update(rate=self.rate, seed=self.seed)
-        return config
+        return x * (1.0 + stddev * jax.random.normal(key, x.shape, x.dtype))
 
 
 @registry.register_serializable("lamina.layers")
-class AlphaDropout(Layer):
+class AlphaDropout(RandomLayer):
     """Dropout that keeps the mean and variance of SELU activations, as
     `keras.layers.AlphaDropout`; does nothing at inference.
 
@@ -132,34 +107,19 @@ class AlphaDropout(Layer):
         (0.0, 1.0)
     """
 
+    config_fields = ("rate", "noise_shape", "seed")
+
     def __init__(self, rate: float, noise_shape: Sequence[int | None] | None = None,
                  seed: int | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.rate = _rate(rate, "AlphaDropout")
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
-        self.seed = seed
-        self.seed_generator = SeedGenerator(seed)
-        self.supports_masking = True
+        super().__init__(seed=seed, noise_shape=noise_shape, **kwargs)
+        self.rate = check_rate(rate, "AlphaDropout")
 
-    def call(self, inputs: Any, training: bool = False) -> Any:
-        if not training or self.rate == 0.0:
-            return inputs
-        x = _float(inputs)
-        shape = x.shape
-        if self.noise_shape is not None:
-            if len(self.noise_shape) != x.ndim:
-                raise ValueError(f"AlphaDropout '{self.name}' has noise_shape="
-                                 f"{self.noise_shape}, but its inputs have shape {x.shape}. "
-                                 "Give one entry (or None) per input axis.")
-            shape = tuple(s if n is None else n for n, s in zip(self.noise_shape, x.shape))
+    def inactive(self) -> bool:
+        return self.rate == 0.0
+
+    def noise(self, x: Any, key: Any) -> Any:
         alpha_p = -_SELU_ALPHA * _SELU_SCALE
-        kept = (jax.random.uniform(self.seed_generator.next(), shape) >= self.rate).astype(x.dtype)
+        kept = (jax.random.uniform(key, self.draw_shape(x)) >= self.rate).astype(x.dtype)
         a = ((1.0 - self.rate) * (1.0 + self.rate * alpha_p ** 2)) ** -0.5
         b = -a * alpha_p * self.rate
         return a * (x * kept + alpha_p * (1.0 - kept)) + b
-
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config.update(rate=self.rate, seed=self.seed,
-                      noise_shape=None if self.noise_shape is None else list(self.noise_shape))
-        return config

@@ -3,11 +3,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from lamina import initializers, registry
 from lamina.layers import _weight_spec as weight_spec
 from lamina.layers.layer import Layer
+
+
+def normalize(x: Any, mean: Any, variance: Any, epsilon: float, gamma: Any = None,
+              beta: Any = None) -> Any:
+    """`(x - mean) / sqrt(variance + epsilon) * gamma + beta`, each broadcast against `x`
+    (`gamma`, `beta` optional), as Keras's batch and layer normalization compute it.
+
+    Example:
+        >>> normalize(jnp.array([[1.0, 3.0]]), 2.0, 1.0, 0.0, beta=1.0).tolist()
+        [[0.0, 2.0]]
+    """
+    inv = jax.lax.rsqrt(variance + epsilon)
+    if gamma is not None:
+        inv = inv * gamma
+    outputs = (x - mean) * inv
+    return outputs if beta is None else outputs + beta
 
 
 @registry.register_serializable("lamina.layers")
@@ -92,13 +109,9 @@ class BatchNormalization(Layer):
             self.moving_variance.assign(self.moving_variance.value * m + variance * (1.0 - m))
         else:
             mean, variance = self.moving_mean.value, self.moving_variance.value
-        inv = 1.0 / jnp.sqrt(variance + self.epsilon)
-        if self.scale:
-            inv = inv * self.gamma.value
-        outputs = (inputs - mean.reshape(bshape)) * inv.reshape(bshape)
-        if self.center:
-            outputs = outputs + self.beta.value.reshape(bshape)
-        return outputs
+        return normalize(inputs, mean.reshape(bshape), variance.reshape(bshape), self.epsilon,
+                         self.gamma.value.reshape(bshape) if self.scale else None,
+                         self.beta.value.reshape(bshape) if self.center else None)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

@@ -226,6 +226,8 @@ class Rescaling(Layer):
         [[0.0, 0.2, 1.0]]
     """
 
+    config_fields = ("scale", "offset")
+
     def __init__(self, scale: Any, offset: Any = 0.0, **kwargs: Any):
         super().__init__(**kwargs)
         self.supports_masking = True
@@ -246,8 +248,3 @@ class Rescaling(Layer):
         x = inputs if jnp.issubdtype(inputs.dtype, jnp.floating) else \
             inputs.astype(jnp.float32)
         return x * jnp.asarray(self.scale, x.dtype) + jnp.asarray(self.offset, x.dtype)
-
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config.update(scale=self.scale, offset=self.offset)
-        return config

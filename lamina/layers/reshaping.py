@@ -32,6 +32,8 @@ class Reshape(Layer):
         (2, 3, 4)
     """
 
+    config_fields = ("target_shape",)
+
     def __init__(self, target_shape: Sequence[int], **kwargs: Any):
         super().__init__(**kwargs)
         try:
@@ -68,11 +70,6 @@ class Reshape(Layer):
     def call(self, inputs: Any) -> Any:
         return jnp.reshape(inputs, (inputs.shape[0],) + self._resolve(inputs.shape[1:]))
 
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config["target_shape"] = list(self.target_shape)
-        return config
-
 
 @registry.register_serializable("lamina.layers")
 class Flatten(Layer):
@@ -88,6 +85,8 @@ class Flatten(Layer):
         (2, 12)
     """
 
+    config_fields = ("data_format",)
+
     def __init__(self, data_format: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         data_format = "channels_last" if data_format is None else str(data_format).lower()
@@ -101,11 +100,6 @@ class Flatten(Layer):
             inputs = jnp.moveaxis(inputs, 1, -1)
         return jnp.reshape(inputs, (inputs.shape[0], -1))
 
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config["data_format"] = self.data_format
-        return config
-
 
 @registry.register_serializable("lamina.layers")
 class RepeatVector(Layer):
@@ -117,6 +111,8 @@ class RepeatVector(Layer):
         >>> RepeatVector(3)(np.array([[1.0, 2.0]])).tolist()
         [[[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]]
     """
+
+    config_fields = ("n",)
 
     def __init__(self, n: int, **kwargs: Any):
         super().__init__(**kwargs)
@@ -135,11 +131,6 @@ class RepeatVector(Layer):
     def call(self, inputs: Any) -> Any:
         return jnp.repeat(inputs[:, None, :], self.n, axis=1)
 
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config["n"] = self.n
-        return config
-
 
 @registry.register_serializable("lamina.layers")
 class Permute(Layer):
@@ -154,6 +145,8 @@ class Permute(Layer):
         >>> Permute((2, 1))(np.zeros((4, 3, 5))).shape
         (4, 5, 3)
     """
+
+    config_fields = ("dims",)
 
     def __init__(self, dims: Sequence[int], **kwargs: Any):
         super().__init__(**kwargs)
@@ -173,8 +166,3 @@ class Permute(Layer):
 
     def call(self, inputs: Any) -> Any:
         return jnp.transpose(inputs, (0,) + self.dims)
-
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config["dims"] = list(self.dims)
-        return config

@@ -223,11 +223,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
             >>> out.tolist()
             [[3.0]]
         """
-        tv, ntv = self.trainable_weights, self.non_trainable_weights
-        if len(trainable_variables) != len(tv) or len(non_trainable_variables) != len(ntv):
-            raise ValueError(f"stateless_call expects {len(tv)} trainable and {len(ntv)} "
-                             f"non-trainable arrays, but received {len(trainable_variables)} "
-                             f"and {len(non_trainable_variables)}.")
+        tv, ntv = self._stateless_weights(trainable_variables, non_trainable_variables)
         out, new_nt, penalty, _ = self._stateless(tv, ntv, trainable_variables,
                                                   non_trainable_variables, inputs, training,
                                                   rng)
