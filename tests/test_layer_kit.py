@@ -1,5 +1,13 @@
 """Every exported layer passes `lamina.testing.run_layer_test`; the kit itself catches
-broken layers."""
+broken layers.
+
+Each family of layers lists its cases in a `CASES` dict of its own test module named
+`test_layer_kit*.py` (this one holds the core layers); the completeness test gathers
+them all.
+"""
+import importlib
+import pathlib
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -86,12 +94,24 @@ CASES = {
 NOT_CALLED = {"Layer": "the base class", "InputLayer": "it makes a model's inputs"}
 
 
+def all_cases() -> dict:
+    """The `CASES` of every `test_layer_kit*.py` module, by layer name."""
+    found: dict = {}
+    for path in sorted(pathlib.Path(__file__).parent.glob("test_layer_kit*.py")):
+        module = importlib.import_module(path.stem)
+        overlap = set(found) & set(module.CASES)
+        assert not overlap, f"{path.name} repeats cases {sorted(overlap)}"
+        found.update(module.CASES)
+    return found
+
+
 def test_every_exported_layer_has_a_case():
     exported = {name for name in keras.layers.__all__
                 if isinstance(getattr(keras.layers, name), type)
                 and issubclass(getattr(keras.layers, name), keras.layers.Layer)}
-    assert sorted(exported - set(CASES) - set(NOT_CALLED)) == []
-    assert sorted(set(CASES) - exported) == []
+    cases = all_cases()
+    assert sorted(exported - set(cases) - set(NOT_CALLED)) == []
+    assert sorted(set(cases) - exported) == []
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
