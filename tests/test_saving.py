@@ -3,6 +3,7 @@ import json
 import os
 import zipfile
 
+import jax
 import numpy as np
 import pytest
 from safetensors.numpy import load as st_load
@@ -374,3 +375,27 @@ def test_save_creates_missing_folders(tmp_path):
     assert keras.models.load_model(tmp_path / "saved_model" / "my_model.keras").built
     assert sorted(load_file(str(tmp_path / "ckpt" / "w.weights.safetensors"))) == \
         sorted(v.name for v in model.weights)
+
+
+def test_optimizer_state_by_position_from_older_files_still_loads():
+    from lamina.saving import _weights
+
+    x, y = _data()
+    model = keras.Sequential([keras.layers.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    model.fit(x, np.stack([y, y], axis=1), epochs=2, verbose=0)
+    saved = _weights.training_to_tensors(model)
+    keys = model._train.trainable_keys
+    positional = {}
+    for name, value in saved.items():
+        for i, key in enumerate(keys):
+            name = name.replace(f"[{key!r}]", f"[{i}]")
+        positional[name] = value
+    assert positional.keys() != saved.keys()
+    other = keras.Sequential([keras.layers.Input((3,)), keras.layers.Dense(2)])
+    other.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    _weights.restore_training(other, positional, "a file")
+    for a, b in zip(jax.tree.leaves(model._train.state.optimizer),
+                    jax.tree.leaves(other._train.state.optimizer)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert int(other._train.state.step) == int(model._train.state.step) == 4
