@@ -1,6 +1,8 @@
 """Layers, as `keras.layers`."""
 from lamina.backend import KerasTensor, Variable, clear_session
 from lamina.layers.activity_regularization import ActivityRegularization
+from lamina.layers.advanced_activations import (ELU, LeakyReLU, PReLU, ReLU, Softmax,
+                                               ThresholdedReLU)
 from lamina.layers.core import Activation, Dense
 from lamina.layers.dropout import Dropout
 from lamina.layers.input_layer import Input, InputLayer
@@ -17,7 +19,8 @@ from lamina.layers.preprocessing import Normalization, Rescaling
 from lamina.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 
 __all__ = [
-    "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average",
+    "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average", "ELU",
+    "LeakyReLU", "PReLU", "ReLU", "Softmax", "ThresholdedReLU",
     "BatchNormalization", "Concatenate", "Dense", "Dot", "Dropout", "Flatten",
     "GaussianDropout", "GaussianNoise", "Identity", "Input", "InputLayer", "KerasTensor",
     "Lambda", "Layer", "LayerNormalization", "Masking", "Maximum", "Minimum", "Multiply",
