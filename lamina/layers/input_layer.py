@@ -74,13 +74,17 @@ class InputLayer(Layer):
 
 
 def Input(shape: Sequence[int] | None = None, batch_size: int | None = None,
-          dtype: Any = None, name: str | None = None, **kwargs: Any) -> KerasTensor:
-    """A symbolic input of one sample's `shape`, as `keras.Input`.
+          dtype: Any = None, name: str | None = None, *,
+          batch_shape: Sequence[int | None] | None = None, **kwargs: Any) -> KerasTensor:
+    """A symbolic input of one sample's `shape`, as `keras.Input` (or the whole
+    `batch_shape`, batch first, as Keras 2 also accepted).
 
     Example:
         >>> from lamina import layers
-        >>> layers.Input(shape=(11,)).shape
-        (None, 11)
+        >>> layers.Input(shape=(11,)).shape, layers.Input(batch_shape=(None, 3)).shape
+        ((None, 11), (None, 3))
     """
+    if batch_shape is not None:
+        kwargs["batch_input_shape"] = batch_shape
     return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
                       **kwargs).output

@@ -31,6 +31,39 @@ class Compiled(NamedTuple):
     results: Callable[[tuple], dict]
 
 
+class LossesContainer:
+    """`model.compiled_loss`: the losses given to `compile`, as tf.keras 2 keeps them
+    (course graders read `_losses`; a string keeps its case).
+
+    Example:
+        >>> LossesContainer("MAE", None)._losses
+        'MAE'
+    """
+
+    def __init__(self, losses: Any, loss_weights: Any = None):
+        self._losses = losses
+        self._loss_weights = loss_weights
+
+    def __repr__(self) -> str:
+        return f"<LossesContainer losses={self._losses!r}>"
+
+
+class MetricsContainer:
+    """`model.compiled_metrics`: the metrics given to `compile`, as tf.keras 2 keeps them.
+
+    Example:
+        >>> MetricsContainer(["accuracy"])._metrics
+        ['accuracy']
+    """
+
+    def __init__(self, metrics: Any, weighted_metrics: Any = None):
+        self._metrics = metrics
+        self._weighted_metrics = weighted_metrics
+
+    def __repr__(self) -> str:
+        return f"<MetricsContainer metrics={self._metrics!r}>"
+
+
 def _per_output(value: Any, output_names: Sequence[str], what: str, default: Any) -> list:
     n = len(output_names)
     if isinstance(value, dict):

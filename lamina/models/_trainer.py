@@ -71,6 +71,10 @@ class Trainer:
             >>> round(history.history["loss"][-1], 3), len(history.epoch)
             (0.0, 50)
         """
+        if "nb_epoch" in kwargs:  # Keras 1's name, which Keras 2 still converted
+            warnings.warn("The `nb_epoch` argument in `fit` has been renamed `epochs`.",
+                          stacklevel=2)
+            epochs = kwargs.pop("nb_epoch")
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._check_compiled("fit")

@@ -87,12 +87,15 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         resolved_optimizer = optimizers_mod.get(optimizer)
         config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
                   "loss_weights": loss_weights, "weighted_metrics": weighted_metrics}
-        compiled = self._build_compiled(config) if self.built else None
+        # Without a loss (Keras accepts that) the error comes at fit or evaluate.
+        compiled = self._build_compiled(config) if self.built and loss is not None else None
         if compiled is None:
             compile_utils.check_identifiers(loss, metrics, weighted_metrics)
         self._drop_training()
         self.optimizer = resolved_optimizer
         self.loss = loss
+        self.compiled_loss = compile_utils.LossesContainer(loss, loss_weights)
+        self.compiled_metrics = compile_utils.MetricsContainer(metrics, weighted_metrics)
         self._compile_config = config
         self._compiled = compiled
         self._compiled_weights = None
@@ -107,6 +110,13 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
 
     def _resolve_compile(self) -> compile_utils.Compiled:
         if self._compiled is None:
+            if self._compile_config["loss"] is None:
+                raise ValueError(
+                    f"Model '{self.name}' was compiled without a loss, so there is nothing "
+                    "to train or evaluate. Pass one to compile(), e.g. loss='mse' for "
+                    "regression, loss='binary_crossentropy' for two classes or "
+                    "loss='sparse_categorical_crossentropy' for integer class labels "
+                    f"(the model's output shape is {self.output_shape}).")
             self._compiled = self._build_compiled(self._compile_config)
         return self._compiled
 
@@ -114,7 +124,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
     def metrics_names(self) -> list[str]:
         if self._compile_config is None:
             return []
-        if not self.built:
+        if not self.built or self._compile_config["loss"] is None:
             return ["loss"]
         return list(self._resolve_compile().names)
 

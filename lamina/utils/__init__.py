@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import random as _py_random
+import warnings
+from typing import Any
 
 import numpy as np
 
@@ -11,8 +13,8 @@ from lamina.utils.numerical import normalize, to_categorical
 from lamina.utils.progbar import Progbar
 from lamina.utils.sequence import PyDataset, Sequence
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "normalize", "set_random_seed",
-           "to_categorical", "unpack_x_y_sample_weight"]
+__all__ = ["Progbar", "PyDataset", "Sequence", "multi_gpu_model", "normalize",
+           "set_random_seed", "to_categorical", "unpack_x_y_sample_weight"]
 
 
 def set_random_seed(seed: int) -> None:
@@ -31,3 +33,22 @@ def set_random_seed(seed: int) -> None:
     _random.set_seed(seed)
     _py_random.seed(seed)
     np.random.seed(int(seed) % (2**32))
+
+
+def multi_gpu_model(model: Any, gpus: Any = None, cpu_merge: bool = True,
+                    cpu_relocation: bool = False) -> Any:
+    """Keras 2's `multi_gpu_model`, removed from later Keras: returns `model` itself,
+    with a warning, so that Keras 2 scripts run (on the device JAX places them on).
+
+    Example:
+        >>> import warnings, lamina
+        >>> model = lamina.Sequential([lamina.layers.Input((2,)), lamina.layers.Dense(1)])
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     multi_gpu_model(model, gpus=2) is model
+        True
+    """
+    warnings.warn("multi_gpu_model is from Keras 2 and returns the model unchanged: it "
+                  "trains on the device JAX places it on. Use the model directly.",
+                  stacklevel=2)
+    return model
