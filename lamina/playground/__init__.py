@@ -6,6 +6,7 @@ the `playground` extra (Starlette and uvicorn).
 """
 from __future__ import annotations
 
+from lamina.playground.initial import set_initial_weights
 from lamina.playground.state import PlaygroundState, parse_hash, serialize_hash
 
 
@@ -22,4 +23,4 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True) 
     run_server(host=host, port=port, open_browser=open_browser)
 
 
-__all__ = ["PlaygroundState", "parse_hash", "serialize_hash", "serve"]
+__all__ = ["PlaygroundState", "parse_hash", "serialize_hash", "serve", "set_initial_weights"]
