@@ -4,7 +4,8 @@ Protocol (JSON text frames). The page sends `{"type": ...}` messages: `hello`
 (with the URL `hash`), `play`, `pause`, `step`, `reset`, `regenerate`, `set`
 (`changes`), `edit` (`layer`, `kind`, `i`, `j`, `value`), `ack` (a frame was
 drawn), `ping` (`t`), `export`, `sgd` (the SGD explorer). The server answers with
-`setup`, `frame`, `pong`, `export`, `sgd` or `error` (`message`) messages.
+`thumbnails` (once, before the first `setup`), `setup`, `frame`, `settings`, `pong`,
+`export`, `sgd` or `error` (`message`) messages.
 
 Bounds: at most `max_sessions` tabs; messages over 64 KiB are refused by the
 WebSocket layer; all training runs in a pool of `workers` threads and each frame
@@ -23,7 +24,7 @@ from typing import Any
 
 from lamina.playground import engine
 from lamina.playground.export import script as export_script
-from lamina.playground.session import Session
+from lamina.playground.session import Session, thumbnails
 from lamina.playground.sgd import explore
 from lamina.playground.state import parse_hash, serialize_hash
 
@@ -45,6 +46,7 @@ class Tab:
         self.acked.set()
         self.loop_task: asyncio.Task | None = None
         self.per_epoch_s = 2e-3
+        self.sent_thumbnails = False
 
     async def send(self, message: dict) -> None:
         """Send one message as compact JSON (never NaN: JSON has none)."""
@@ -74,6 +76,9 @@ class Tab:
                                  "characters).")
             async with self.lock:
                 self.session = await self.run(Session, parse_hash(text), self.app.pool)
+                if not self.sent_thumbnails:
+                    await self.send({"type": "thumbnails", "data": await self.run(thumbnails)})
+                    self.sent_thumbnails = True
                 await self.send(self.session.describe())
         elif kind == "play":
             self._need_session()
