@@ -47,12 +47,18 @@ def test_export_scripts_reproduce_session_losses(tmp_path):
         "&regularization=L2&regularizationRate=0.01&optimizer=adam&batchNorm=1&dropout=0.2"
         "&seed=0.3&xSquared=true"))
     regression.train(2)
-    regression.update({"regularizationRate": 0.1})  # live: same weights, new penalty
-    regression.train(2)
     second = script(regression)
     assert "BatchNormalization()" in second and "Dropout(0.2)" in second
     assert 'activation="linear"' in second and "Adam(" in second
-    assert "L2(0.01 / 2)" in second and "L2(0.1 / 2)" in second
+
+    rate = Session(parse_hash("#dataset=circle&networkShape=3&activation=tanh&seed=0.4"
+                              "&regularization=L2&regularizationRate=0.01&optimizer=adam"
+                              "&batchNorm=1"))
+    rate.train(2)
+    rate.update({"regularizationRate": 0.1})  # live: same weights, new penalty
+    rate.train(2)
+    fifth = script(rate)
+    assert "L2(0.01 / 2)" in fifth and "L2(0.1 / 2)" in fifth
 
     features = Session(parse_hash("#dataset=gauss&networkShape=3&seed=0.6&x=false&cosX=true"
                                   "&cosY=true&sinY=true&regularization=L1"
@@ -70,12 +76,12 @@ def test_export_scripts_reproduce_session_losses(tmp_path):
     fourth = script(zero)
     assert "zero=True" in fourth
 
-    sessions = [spiral, regression, features, zero]
-    results = _run_all([first, second, third, fourth], tmp_path)
+    sessions = [spiral, regression, features, zero, rate]
+    results = _run_all([first, second, third, fourth, fifth], tmp_path)
     for session, (epoch, train, test) in zip(sessions, results):
         assert epoch == session.epoch
         np.testing.assert_allclose([train, test], session.losses, rtol=1e-4, atol=2e-6)
-    assert [r[0] for r in results] == [9, 4, 5, 1]
+    assert [r[0] for r in results] == [9, 2, 5, 1, 4]
 
 
 def test_export_script_before_training_has_no_fit():

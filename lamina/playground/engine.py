@@ -156,14 +156,16 @@ def initial_snapshot(arch: Architecture, seed: int, first: list) -> tuple:
     return Snapshot(weights, None, rng, shuffle_seed, np.int32(0)), dense
 
 
-def load(model: Any, snap: Snapshot, learning_rate: float, owner: Any) -> None:
+def load(model: Any, snap: Snapshot, learning_rate: float) -> None:
     """Put a snapshot into a pooled model (the one place that knows fit's fields).
 
-    Nothing is copied when the model still holds `owner`'s latest snapshot. A fresh
-    optimizer state (None) always gets the learning rate set again: setting it while
-    the optimizer had a state does not reach the state `fit` initializes next.
+    Nothing is copied when the model still holds this very snapshot (the model keeps a
+    reference to it: comparing ids alone would match a new snapshot allocated where a
+    freed one was). A fresh optimizer state (None) always gets the learning rate set
+    again: setting it while the optimizer had a state does not reach the state `fit`
+    initializes next.
     """
-    if getattr(model, "_playground_owner", None) != (owner, id(snap)):
+    if getattr(model, "_playground_snapshot", None) is not snap:
         for v, a in zip(model.weights, snap.weights):
             v.assign(a)
         model.optimizer._state = snap.optimizer
@@ -173,11 +175,11 @@ def load(model: Any, snap: Snapshot, learning_rate: float, owner: Any) -> None:
         model._playground_lr = learning_rate
 
 
-def save(model: Any, owner: Any) -> Snapshot:
+def save(model: Any) -> Snapshot:
     """The snapshot of a pooled model after training (device arrays, not copied)."""
     snap = Snapshot([v.value for v in model.weights], model.optimizer._state,
                     model._rng, model._seed, model._step)
-    model._playground_owner = (owner, id(snap))
+    model._playground_snapshot = snap
     return snap
 
 

@@ -173,11 +173,11 @@ class Session:
             self.segments.append(last)
             self._pending_edits = []
         with self.pool.borrow(self.arch) as model:
-            engine.load(model, self.snapshot, lr, id(self))
+            engine.load(model, self.snapshot, lr)
             model.fit(self.x_train, self.y_train, batch_size=bs,
                       epochs=self.epoch + epochs, initial_epoch=self.epoch, verbose=0,
                       shuffle=False)  # TensorFlow Playground keeps the data's order
-            self.snapshot = engine.save(model, id(self))
+            self.snapshot = engine.save(model)
         self.epoch += epochs
         last.end = self.epoch
         self.losses = self._compute_losses_and_grids()
