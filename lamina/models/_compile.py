@@ -72,7 +72,7 @@ def _per_output(value: Any, output_names: Sequence[str], what: str, default: Any
             raise ValueError(f"compile() received {what} for unknown output(s) {unknown}. "
                              f"The model's outputs are named {list(output_names)}.")
         return [value.get(name, default) for name in output_names]
-    if isinstance(value, (list, tuple)) and n > 1 and what != "metrics":
+    if isinstance(value, (list, tuple)) and what != "metrics" and (n > 1 or len(value) == 1):
         if len(value) != n:
             raise ValueError(f"compile() received {len(value)} {what} for a model with {n} "
                              f"outputs {list(output_names)}. Pass one per output, or a dict "

@@ -280,8 +280,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         compiled = self._resolve_compile()
         tv, ntv = self._weights_at_compile()
         optimizer = self.optimizer
-        holder = StateHolder(tv, ntv, lambda trainable: jax.jit(
-            optimizer.transform().init)(trainable), lambda: programs.init_metrics())
+        holder = StateHolder(tv, ntv, optimizer.init_state, lambda: programs.init_metrics())
         forward = self._forward_fn(tv, ntv, holder.trainable_keys, holder.non_trainable_keys)
         constrained = [(k, v.constraint) for k, v in zip(holder.trainable_keys, tv)
                        if v.constraint is not None]

@@ -195,6 +195,15 @@ class Optimizer:
                 global_clipnorm=self.global_clipnorm, weight_decay=self.weight_decay)
         return self._transform
 
+    def init_state(self, params: Any) -> Any:
+        """A fresh optimizer state at the current settings, for a model's training
+        state (a learning rate set while an earlier state lived is the one it starts
+        with)."""
+        state = jax.jit(self.transform().init)(params)
+        if not callable(self._learning_rate):
+            state = optim.set_hyperparam(state, "learning_rate", self._learning_rate)
+        return state
+
     def init(self, params: Any) -> Any:
         """Creates the optimizer state for `params` (custom training loops).
 
