@@ -154,3 +154,24 @@ def test_text_vectorization_errors_name_the_fix():
     with pytest.raises(ValueError, match="needs output_sequence_length"):
         keras.layers.TextVectorization(vocabulary=["a"])(
             keras.Input(shape=(1,), dtype="string"))
+
+
+@keras.saving.register_keras_serializable(package="tests")
+def strip_breaks(texts):
+    return np.char.replace(np.char.lower(texts), "<br />", " ")
+
+
+def test_text_vectorization_saves_a_registered_standardize_function(tmp_path):
+    layer = TextVectorization(standardize=strip_breaks, output_sequence_length=4)
+    layer.adapt(["A<br />b", "b c"])
+    assert layer.get_vocabulary() == ["", "[UNK]", "b", "c", "a"]
+    assert layer.get_config()["standardize"] == "tests>strip_breaks"
+    model = keras.Sequential([keras.Input((1,), dtype="string"), layer, keras.layers.Dense(1)])
+    model.save(tmp_path / "m.lamina")
+    loaded = keras.models.load_model(tmp_path / "m.lamina")
+    assert loaded.layers[0].standardize is strip_breaks
+    np.testing.assert_allclose(loaded.predict(["a<br />b"], verbose=0),
+                               model.predict(["a<br />b"], verbose=0), rtol=1e-6)
+    unregistered = TextVectorization(standardize=lambda s: s, vocabulary=["a"])
+    with pytest.raises(ValueError, match="register_keras_serializable"):
+        TextVectorization.from_config(unregistered.get_config())

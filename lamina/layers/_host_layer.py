@@ -48,6 +48,8 @@ def is_text(values: Any) -> bool:
 
 def as_text(values: Any) -> np.ndarray:
     """Strings as a NumPy array of `str` (bytes decoded as UTF-8)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U":
+        return values
     arr = np.asarray(values, dtype=object)
     if arr.dtype.kind == "O" and arr.size and any(isinstance(v, bytes) for v in arr.flat):
         arr = np.vectorize(lambda v: v.decode("utf-8") if isinstance(v, bytes) else v,
@@ -58,9 +60,13 @@ def as_text(values: Any) -> np.ndarray:
 class HostLayer(Layer):
     """A preprocessing layer that runs on the host, in NumPy (see the module)."""
 
+    #: How many host layers this process made: models skip looking for them while 0.
+    created: int = 0
+
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self.supports_masking = False
+        HostLayer.created += 1
 
     # -- what subclasses define -------------------------------------------------
     def host_call(self, inputs: Any) -> np.ndarray:

@@ -23,9 +23,15 @@ CHARACTER = "character"
 SPLIT_MODES = (WHITESPACE, CHARACTER)
 
 DEFAULT_STRIP_REGEX = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
-_STRIP = re.compile(DEFAULT_STRIP_REGEX)
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# The regex's class is exactly string.punctuation, so one str.translate does it.
+_TABLES = {
+    LOWER: str.maketrans(string.ascii_uppercase, string.ascii_lowercase),
+    STRIP_PUNCTUATION: str.maketrans("", "", string.punctuation),
+    LOWER_AND_STRIP_PUNCTUATION: str.maketrans(string.ascii_uppercase,
+                                               string.ascii_lowercase, string.punctuation),
+}
 _ASCII_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
+_NOT_TF_WHITESPACE = re.compile("[\x1c-\x1f]")  # Python splits on these; TensorFlow does not
 
 
 def serialize_option(value: Any) -> Any:
@@ -47,49 +53,46 @@ def resolve_option(layer: str, what: str, value: Any, modes: tuple[str, ...]) ->
     return found
 
 
-def _per_batch(fn: Callable, texts: np.ndarray) -> list[Any]:
-    """Apply a user function to the batch (NumPy semantics, as Keras's batch of
-    strings), or to each string when it only takes one."""
+def _per_batch(fn: Callable, texts: list[str]) -> list[Any]:
+    """Apply a user function to the batch (a NumPy array of strings, as Keras gives a
+    batch), or to each string when it only takes one."""
     try:
-        out = fn(texts)
+        out = fn(np.array(texts, dtype=str))
         out = list(out.tolist() if hasattr(out, "tolist") else out)
         if len(out) == len(texts):
             return out
     except (TypeError, AttributeError, ValueError):
         pass
-    return [fn(t) for t in texts.tolist()]
+    return [fn(t) for t in texts]
 
 
-def standardize(texts: np.ndarray, mode: Any) -> np.ndarray:
+def standardize(texts: list[str], mode: Any) -> list[str]:
     """Lowercase (ASCII letters, as TensorFlow) and/or strip punctuation.
 
     Example:
-        >>> standardize(np.array(["Hello, WORLD! Élan"]), "lower_and_strip_punctuation").tolist()
+        >>> standardize(["Hello, WORLD! Élan"], "lower_and_strip_punctuation")
         ['hello world Élan']
     """
     if mode is None:
         return texts
     if callable(mode):
-        return np.array([str(t) for t in _per_batch(mode, texts)], dtype=str)
-    out = texts.tolist()
-    if mode in (LOWER, LOWER_AND_STRIP_PUNCTUATION):
-        out = [t.translate(_ASCII_LOWER) for t in out]
-    if mode in (STRIP_PUNCTUATION, LOWER_AND_STRIP_PUNCTUATION):
-        out = [_STRIP.sub("", t) for t in out]
-    return np.array(out, dtype=str) if out else np.zeros(texts.shape, dtype=str)
+        return [str(t) for t in _per_batch(mode, texts)]
+    table = _TABLES[mode]
+    return [t.translate(table) for t in texts]
 
 
-def split(texts: np.ndarray, mode: Any) -> list[list[str]]:
+def split(texts: list[str], mode: Any) -> list[list[str]]:
     """Each text as a list of tokens: words between ASCII whitespace, or characters.
 
     Example:
-        >>> split(np.array(["a  b\\tc", "xy"]), "whitespace")
+        >>> split(["a  b\\tc", "xy"], "whitespace")
         [['a', 'b', 'c'], ['xy']]
     """
     if mode == WHITESPACE:
-        return [[w for w in _ASCII_WHITESPACE.split(t) if w] for t in texts.tolist()]
+        return [t.split() if t.isascii() and not _NOT_TF_WHITESPACE.search(t) else
+                [w for w in _ASCII_WHITESPACE.split(t) if w] for t in texts]
     if mode == CHARACTER:
-        return [list(t) for t in texts.tolist()]
+        return [list(t) for t in texts]
     return [[str(w) for w in tokens] for tokens in _per_batch(mode, texts)]
 
 

@@ -12,6 +12,7 @@ integers, as TensorFlow does.
 from __future__ import annotations
 
 import collections
+import itertools
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -57,6 +58,7 @@ class Vocabulary:
         self.strings = strings
         self.tokens: list[Any] = []
         self.index: dict[Any, int] = {}
+        self._table: dict[Any, int] | None = None
         self.idf_weights: np.ndarray | None = None
         self.is_set = False
 
@@ -119,6 +121,7 @@ class Vocabulary:
                              f"ones), more than max_tokens={self.max_tokens}.")
         self.tokens = tokens
         self.index = {t: i + self.token_start for i, t in enumerate(tokens)}
+        self._table = None
         self.is_set = True
         if tf_idf:
             weights = np.asarray(idf_weights, np.float32).reshape(-1)
@@ -136,10 +139,13 @@ class Vocabulary:
         counts: collections.Counter = collections.Counter()
         doc_counts: collections.Counter = collections.Counter()
         num_docs = 0
+        tf_idf = self.output_mode == cat.TF_IDF
         for doc in documents:
-            doc = [self._key(t) for t in doc]
+            if not self.strings or not all(type(t) is str for t in doc):
+                doc = [self._key(t) for t in doc]
             counts.update(doc)
-            doc_counts.update(set(doc))
+            if tf_idf:
+                doc_counts.update(set(doc))
             num_docs += 1
         for special in (self.mask_token, self.oov_token):
             if special is not None:
@@ -149,6 +155,7 @@ class Vocabulary:
             ranked = ranked[:max(self.max_tokens - self.token_start, 0)]
         self.tokens = [t for t, _ in ranked]
         self.index = {t: i + self.token_start for i, t in enumerate(self.tokens)}
+        self._table = None
         self.is_set = True
         if self.output_mode == cat.TF_IDF:
             dc = np.array([doc_counts[t] for t in self.tokens], np.float64)
@@ -164,6 +171,26 @@ class Vocabulary:
                                "or set pad_to_max_tokens=True with max_tokens.")
 
     # -- lookups ------------------------------------------------------------------
+    def lookup_tokens(self, tokens: list[Any]) -> np.ndarray:
+        """Token -> index for a flat list of tokens (int64), by one dict look-up each
+        when there is at most one OOV index."""
+        if not tokens:
+            return np.zeros(0, np.int64)
+        if self.num_oov_indices > 1:
+            return self.lookup(np.array(tokens)).astype(np.int64)
+        table = self._table
+        if table is None:  # the index with the mask token's entry, made once per vocabulary
+            table = dict(self.index)
+            if self.mask_token is not None:
+                table[self._key(self.mask_token)] = 0 if self.output_mode == cat.INT else -1
+            self._table = table
+        default = self.oov_start if self.num_oov_indices == 1 else -1
+        ids = np.fromiter(map(table.get, tokens, itertools.repeat(default, len(tokens))),
+                          np.int64, len(tokens))
+        if self.num_oov_indices == 0 and (ids == -1).any():
+            self.lookup(np.array(tokens))  # raises with the unknown tokens named
+        return ids
+
     def lookup(self, values: np.ndarray) -> np.ndarray:
         """Token -> index for an array of tokens (int64, same shape)."""
         values = np.asarray(values)

@@ -1,6 +1,7 @@
 """`TextVectorization`: texts to token indices or bag-of-words vectors, on the host."""
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -121,10 +122,11 @@ class TextVectorization(HostLayer):
         return texts
 
     def _tokens(self, texts: np.ndarray) -> list[list[str]] | np.ndarray:
-        texts = ops.standardize(texts, self.standardize)
+        standard = ops.standardize(texts.reshape(-1).tolist(), self.standardize)
         if self.split is None:
-            return texts
-        docs = ops.split(texts, self.split)
+            return np.array(standard, dtype=str).reshape(texts.shape) if standard else \
+                np.zeros(texts.shape, dtype=str)
+        docs = ops.split(standard, self.split)
         if self._widths is not None:
             docs = [ops.ngrams(doc, self._widths) for doc in docs]
         return docs
@@ -193,23 +195,20 @@ class TextVectorization(HostLayer):
         tokens = self._tokens(self._texts(inputs))
         if self.split is None:
             return self._vocab.encode(self._vocab.lookup(tokens))
-        flat = [t for doc in tokens for t in doc]
-        ids = self._vocab.lookup(np.array(flat, dtype=str)) if flat else np.zeros(0, np.int64)
-        ends = np.cumsum([len(doc) for doc in tokens])
-        rows = np.split(ids, ends[:-1]) if len(tokens) else []
+        ids = self._vocab.lookup_tokens(list(itertools.chain.from_iterable(tokens)))
+        lengths = np.array([len(doc) for doc in tokens], np.int64)
+        rows = np.repeat(np.arange(len(tokens)), lengths)
+        cols = np.arange(len(ids)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        width = int(lengths.max(initial=0))
         if self.output_mode == cat.INT:
-            length = self.output_sequence_length
-            if length is None:
-                length = max((len(r) for r in rows), default=0)
-            out = np.zeros((len(rows), length), np.int64)
-            for i, r in enumerate(rows):
-                r = r[:length]
-                out[i, :len(r)] = r
+            length = width if self.output_sequence_length is None else \
+                self.output_sequence_length
+            out = np.zeros((len(tokens), length), np.int64)
+            keep = cols < length
+            out[rows[keep], cols[keep]] = ids[keep]
             return out
-        width = max((len(r) for r in rows), default=0)
-        padded = np.full((len(rows), max(width, 1)), -1, np.int64)
-        for i, r in enumerate(rows):
-            padded[i, :len(r)] = r
+        padded = np.full((len(tokens), max(width, 1)), -1, np.int64)  # -1 counts for nothing
+        padded[rows, cols] = ids
         return self._vocab.encode(padded)
 
     def get_config(self) -> dict[str, Any]:

@@ -215,15 +215,16 @@ def encode_inputs(model: Any, x: Any, where: str = "x") -> Any:
     """
     if x is None or data_mod.is_stream(x):
         return x
-    encoders = host_front(model)
-    n = len(model.inputs) if hasattr(model, "_nodes") else 1
-    leaves = _leaves(model, x, n)
-    if encoders is None:
-        for _, value in leaves:
+    encoders = host_front(model) if HostLayer.created else None
+    if encoders is None:  # the fast path of every model without host layers
+        for value in (x.values() if isinstance(x, dict) else
+                      x if isinstance(x, (list, tuple)) and data_mod.is_multi(x) else (x,)):
             example = _looks_like_text(value)
             if example is not None:
                 raise _no_host_layer_error(model, example, where)
         return x
+    n = len(model.inputs) if hasattr(model, "_nodes") else 1
+    leaves = _leaves(model, x, n)
     encoded = []
     for (key, value), encoder in zip(leaves, encoders):
         if encoder is None:
