@@ -113,6 +113,13 @@ def test_int_sequences_inside_a_model(vectorizer):
     model.summary(print_fn=lambda line: None)
 
 
+def test_one_dimensional_strings_are_one_column():
+    lookup = layers.StringLookup(vocabulary=["red", "blue"], output_mode="multi_hot")
+    model = keras.Sequential([lookup, layers.Dense(2)])
+    assert model.predict(["red", "blue", "green"], verbose=0).shape == (3, 2)
+    assert np.asarray(lookup(np.array(["red", "green"]))).tolist() == [1, 1, 0]  # eager: Keras's set
+
+
 def test_saved_model_keeps_the_vocabulary_as_json(trained, tmp_path):
     path = tmp_path / "text.lamina"
     trained.save(path)

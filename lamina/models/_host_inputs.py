@@ -233,9 +233,15 @@ def encode_inputs(model: Any, x: Any, where: str = "x") -> Any:
                 raise _no_host_layer_error(model, example, where)
             encoded.append((key, value))
         else:
-            encoded.append((key, encoder(value.to_numpy() if hasattr(value, "to_numpy")
-                                         else value)))
+            encoded.append((key, encoder(_as_column(value))))
     return _rebuild(x, encoded)
+
+
+def _as_column(value: Any) -> np.ndarray:
+    """Host data for a host layer, a 1-D array as one column (as the data adapter
+    reads 1-D inputs), so that `(n,)` strings into a `(None, 1)` input stay n rows."""
+    arr = value.to_numpy() if hasattr(value, "to_numpy") else np.asarray(value)
+    return arr[:, None] if arr.ndim == 1 else arr
 
 
 class _EncodedSequence:
