@@ -130,7 +130,7 @@ def host_front(model: Any) -> list[Encoder | None] | None:
 def encoded_input_shapes(model: Any) -> list[Any]:
     """Per input of a functional model: the shape its compiled program takes (the
     host layer's output shape), or None where it takes the input as declared."""
-    if not _host_layers(model):
+    if not HostLayer.created or not _host_layers(model):
         return [None] * len(model.inputs)
     return _front(model)[2]
 
