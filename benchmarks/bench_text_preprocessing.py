@@ -5,9 +5,10 @@ settings (20,000 tokens, sequences of 200):
 
 - `TextVectorization.adapt` and the vectorization of all reviews;
 - `Tokenizer.fit_on_texts` + `texts_to_sequences` + `pad_sequences`;
-- the host step a model adds to `predict`: `encode_inputs` on a model without host
-  layers, and `predict(["one review"])` on a TextVectorization + Dense model against
-  `predict` of the same, already vectorized, row on the Dense part alone.
+- the host step a model adds to `predict` (`encode_inputs`): on a model without host
+  layers, before and after the process made one, and on a TextVectorization + Dense
+  model for one review; and `predict(["one review"])` on that model against `predict`
+  of the same, already vectorized, row on the Dense part alone.
 
 tf.keras 2 runs in its own process from `/work/tf-venv` (or `--tf-python`), on the same
 texts (passed in a temporary .npy file); its vocabulary and outputs are compared with
@@ -85,6 +86,10 @@ def main() -> None:
     texts, _ = sentiment.reviews(25_000, seed=0)
     load_before = os.getloadavg()[0]
     rows: dict[str, float] = {}
+    dense = keras.Sequential([keras.layers.Input((200,)), keras.layers.Dense(1)])
+    zeros = np.zeros((1, 200), np.float32)
+    rows["host step of a plain model (no host layer in the process), us"] = 1e6 * per_call(
+        lambda: encode_inputs(dense, zeros), 2000, args.repeat)
     layer = keras.layers.TextVectorization(max_tokens=20000, output_sequence_length=200)
     rows["adapt"], _ = best(lambda: layer.adapt(texts), args.repeat)
     rows["vectorize"], vec = best(lambda: np.asarray(layer(texts)), args.repeat)
@@ -96,11 +101,12 @@ def main() -> None:
 
     rows["tokenizer"], seqs = best(tokenize, args.repeat)
 
-    dense = keras.Sequential([keras.layers.Input((200,)), keras.layers.Dense(1)])
     model = keras.Sequential([keras.layers.Input((1,), dtype="string"), layer, dense])
     one, one_vec = texts[:1], vec[:1].astype(np.float32)
-    rows["encode_inputs (no host layer), us"] = 1e6 * per_call(
+    rows["host step of a plain model (host layers elsewhere), us"] = 1e6 * per_call(
         lambda: encode_inputs(dense, one_vec), 2000, args.repeat)
+    rows["host step of the text model, one review, us"] = 1e6 * per_call(
+        lambda: encode_inputs(model, one), 2000, args.repeat)
     rows["predict, vectorized row, us"] = 1e6 * per_call(
         lambda: dense.predict(one_vec, verbose=0), 300, args.repeat)
     rows["predict, one review, us"] = 1e6 * per_call(

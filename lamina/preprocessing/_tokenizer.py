@@ -93,13 +93,17 @@ class Tokenizer:
         if isinstance(texts, str):
             raise TypeError("fit_on_texts needs a list of texts, but received one string. "
                             "Wrap it in a list: fit_on_texts([text]).")
+        counts: collections.Counter = collections.Counter()  # keeps first-seen order
+        docs: collections.Counter = collections.Counter()
         for text in texts:
             self.document_count += 1
             seq = self._tokens(text)
-            for w in seq:
-                self.word_counts[w] = self.word_counts.get(w, 0) + 1
-            for w in set(seq):
-                self.word_docs[w] += 1
+            counts.update(seq)
+            docs.update(set(seq))
+        for w, c in counts.items():
+            self.word_counts[w] = self.word_counts.get(w, 0) + c
+        for w, c in docs.items():
+            self.word_docs[w] += c
         ranked = sorted(self.word_counts.items(), key=lambda item: item[1], reverse=True)
         vocabulary = ([] if self.oov_token is None else [self.oov_token]) + \
             [w for w, _ in ranked]
@@ -119,11 +123,12 @@ class Tokenizer:
     def texts_to_sequences_generator(self, texts: Iterable[Any]) -> Iterator[list[int]]:
         """`texts_to_sequences`, one text at a time."""
         oov = self.word_index.get(self.oov_token) if self.oov_token is not None else None
+        limit = self.num_words or None
+        get = self.word_index.get
         for text in texts:
             vect = []
-            for w in self._tokens(text):
-                i = self.word_index.get(w)
-                if i is not None and not (self.num_words and i >= self.num_words):
+            for i in map(get, self._tokens(text)):
+                if i is not None and (limit is None or i < limit):
                     vect.append(i)
                 elif oov is not None:
                     vect.append(oov)

@@ -1,6 +1,7 @@
 """Texts to words, and words to hashed indices: tf.keras 2's text functions."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any, Callable
 
@@ -34,8 +35,14 @@ def text_to_word_sequence(input_text: str, filters: str = DEFAULT_FILTERS,
                         "texts, call it on each one.")
     if lower:
         input_text = input_text.lower()
-    input_text = input_text.translate(str.maketrans({c: split for c in filters}))
-    return [word for word in input_text.split(split) if word]
+    input_text = input_text.translate(_table(filters, split))
+    return list(filter(None, input_text.split(split)))
+
+
+@functools.lru_cache(maxsize=64)
+def _table(filters: str, split: str) -> dict[int, str]:
+    """The translation of every filtered character to the separator (made once)."""
+    return str.maketrans({c: split for c in filters})
 
 
 def _md5(word: str) -> int:
