@@ -107,10 +107,13 @@ def main() -> None:
         lambda: encode_inputs(dense, one_vec), 2000, args.repeat)
     rows["host step of the text model, one review, us"] = 1e6 * per_call(
         lambda: encode_inputs(model, one), 2000, args.repeat)
-    rows["predict, vectorized row, us"] = 1e6 * per_call(
-        lambda: dense.predict(one_vec, verbose=0), 300, args.repeat)
-    rows["predict, one review, us"] = 1e6 * per_call(
-        lambda: model.predict(one, verbose=0), 300, args.repeat)
+    pair = {"predict, vectorized row, us": lambda: dense.predict(one_vec, verbose=0),
+            "predict, one review, us": lambda: model.predict(one, verbose=0)}
+    for fn in pair.values():
+        fn()
+    for _ in range(args.repeat):  # alternated, so that both see the same load
+        for key, fn in pair.items():
+            rows[key] = min(rows.get(key, np.inf), 1e6 * per_call(fn, 300, 1))
     load_after = os.getloadavg()[0]
 
     peer = None
