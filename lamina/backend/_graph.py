@@ -77,6 +77,10 @@ class Node:
 
 
 def _placeholder(tensor: KerasTensor) -> jax.ShapeDtypeStruct:
+    if tensor.dtype == "string":
+        raise TypeError(f"{describe(tensor)} holds strings, which only the layers that run "
+                        "on the host take (TextVectorization, StringLookup, Hashing); put "
+                        "one of them first to turn the strings into numbers.")
     shape = tuple(PLACEHOLDER_BATCH if d is None else d for d in tensor.shape)
     if any(d is None for d in tensor.shape[1:]):
         raise ValueError(f"{describe(tensor)} has an unknown non-batch dimension; Lamina "
@@ -120,11 +124,16 @@ def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
         return layer._call_with_mask(x, a, kw, False, in_masks)
 
     try:
-        # A building scope: weights made in `build` keep their values; nothing else sticks.
-        with StatelessScope(building=True), _masking.mask_scope():
-            out, out_masks = jax.eval_shape(
-                run, [_placeholder(t) for t in tensors],
-                [None if m is None else _placeholder(m) for m in mask_tensors])
+        compute_spec = getattr(layer, "compute_output_spec", None)
+        if compute_spec is not None:  # layers that run on the host (strings) are not traced
+            out, out_masks = compute_spec(inputs, *args, **kwargs), None
+        else:
+            # A building scope: weights made in `build` keep their values; nothing else
+            # sticks.
+            with StatelessScope(building=True), _masking.mask_scope():
+                out, out_masks = jax.eval_shape(
+                    run, [_placeholder(t) for t in tensors],
+                    [None if m is None else _placeholder(m) for m in mask_tensors])
     except (ValueError, TypeError, IndexError) as err:
         received = "; ".join(describe(t) for t in tensors)
         raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) cannot be called "

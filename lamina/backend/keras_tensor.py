@@ -27,7 +27,7 @@ class KerasTensor:
     def __init__(self, shape: Sequence[int | None], dtype: Any = "float32",
                  name: str | None = None, history: Any = None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = str(np.dtype(dtype))
+        self.dtype = dtype_name(dtype)
         self.name = name
         # (layer, node_index, tensor_index) of the call that produced it.
         self._keras_history = history
@@ -40,6 +40,19 @@ class KerasTensor:
 
     def __repr__(self) -> str:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+def dtype_name(dtype: Any) -> str:
+    """A dtype's name; `"string"` for text (str, bytes, NumPy's U/S/O kinds), as Keras.
+
+    Example:
+        >>> dtype_name("float32"), dtype_name(str), dtype_name("<U5"), dtype_name("string")
+        ('float32', 'string', 'string', 'string')
+    """
+    if dtype in ("string", str, bytes, object):
+        return "string"
+    dtype = np.dtype(dtype)
+    return "string" if dtype.kind in "USO" else str(dtype)
 
 
 def is_keras_tensor(x: Any) -> bool:

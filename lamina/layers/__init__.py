@@ -3,9 +3,13 @@ from lamina.backend import KerasTensor, Variable, clear_session
 from lamina.layers.activity_regularization import ActivityRegularization
 from lamina.layers.advanced_activations import (ELU, LeakyReLU, PReLU, ReLU, Softmax,
                                                ThresholdedReLU)
+from lamina.layers.category_encoding import CategoryEncoding
 from lamina.layers.core import Activation, Dense
+from lamina.layers.discretization import Discretization
 from lamina.layers.dropout import Dropout
+from lamina.layers.hashing import Hashing
 from lamina.layers.input_layer import Input, InputLayer
+from lamina.layers.integer_lookup import IntegerLookup
 from lamina.layers.lambda_layer import Identity, Lambda
 from lamina.layers.layer import Layer
 from lamina.layers.layer_normalization import LayerNormalization
@@ -17,6 +21,8 @@ from lamina.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
 from lamina.layers.normalization import BatchNormalization
 from lamina.layers.preprocessing import Normalization, Rescaling
 from lamina.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from lamina.layers.string_lookup import StringLookup
+from lamina.layers.text_vectorization import TextVectorization
 
 __all__ = [
     "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average", "ELU",
@@ -28,3 +34,5 @@ __all__ = [
     "Variable", "add", "average", "clear_session", "concatenate", "dot", "maximum",
     "minimum", "multiply", "subtract",
 ]
+__all__ += ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
+            "TextVectorization"]

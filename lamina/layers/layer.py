@@ -15,6 +15,7 @@ from lamina.backend import _masking
 from lamina.backend._graph import call_symbolic
 from lamina.backend._naming import to_snake_case, unique_name
 from lamina.backend._scope import StatelessScope, add_loss_to_scope, current_scope
+from lamina.backend.keras_tensor import dtype_name
 from lamina.backend._tree import (as_keras_shape, flatten, is_symbolic, map_shapes,
                                   map_structure, none_batch, shape_of, to_arrays)
 from lamina.backend.variable import Variable
@@ -79,7 +80,7 @@ class Layer(LayerWeights):
         object.__setattr__(self, "_weights_list", [])
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = "float32" if dtype is None else str(np.dtype(dtype))
+        self.dtype = "float32" if dtype is None else dtype_name(dtype)
         self.built = False
         self._build_shape: Any = None
         self._input_shape: Any = None

@@ -18,6 +18,7 @@ import numpy as np
 from lamina import data as data_mod
 from lamina.callbacks import CallbackList
 from lamina.data import DataAdapter
+from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
 from lamina.models._inputs import check_batch_size, host_logs
 from lamina.models._progress import Chunker, resolve_verbose
 
@@ -87,6 +88,9 @@ class Trainer:
                             "Use e.g. epochs=10.")
         val_bs = batch_size if validation_batch_size is None else \
             check_batch_size(validation_batch_size, "validation_batch_size")
+        # Inputs that feed host layers (TextVectorization) are encoded on the host first.
+        x = encode_any(self, x)
+        validation_data = encode_validation(self, validation_data)
         train, val = data_mod.fit_adapters(
             x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
             shuffle=bool(shuffle), class_weight=class_weight,
@@ -164,8 +168,8 @@ class Trainer:
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                            epochs=1, steps=None)
         cbs.on_test_begin()
-        adapter = data_mod.adapter_for(x, y, sample_weight, batch_size=batch_size,
-                                       steps=steps)
+        adapter = data_mod.adapter_for(encode_any(self, x), y, sample_weight,
+                                       batch_size=batch_size, steps=steps)
         self._prepare(adapter)
         logs = self._evaluate_epoch(adapter, cbs)
         cbs.on_test_end(logs)
@@ -198,7 +202,7 @@ class Trainer:
                        return_dict: bool = False) -> Any:
         """One optimizer step on one batch; returns the loss (and metrics)."""
         self._check_compiled("train_on_batch")
-        batch = data_mod.batch_arrays(x, y, sample_weight, class_weight)
+        batch = data_mod.batch_arrays(encode_inputs(self, x), y, sample_weight, class_weight)
         self.build_from_data(batch.x)
         programs = self._get_programs()
         state = self._train_state()
@@ -213,7 +217,7 @@ class Trainer:
                       reset_metrics: bool = True, return_dict: bool = False) -> Any:
         """Loss and metrics on one batch, without training."""
         self._check_compiled("test_on_batch")
-        batch = data_mod.batch_arrays(x, y, sample_weight)
+        batch = data_mod.batch_arrays(encode_inputs(self, x), y, sample_weight)
         self.build_from_data(batch.x)
         programs = self._get_programs()
         metrics = programs.eval_step(self._params(), programs.init_metrics(),

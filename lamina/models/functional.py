@@ -18,6 +18,7 @@ from lamina.backend._tree import map_structure as map_tensors
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.layers.layer import Layer
 from lamina.models import _functional_config
+from lamina.models._host_inputs import encoded_input_shapes
 from lamina.models.model import Model
 
 __all__ = ["Functional", "functional_from_config"]
@@ -181,9 +182,10 @@ class Functional(Model):
 
     def build_from_data(self, x: Any) -> None:
         """Check that the data matches the model's inputs (the model is already built)."""
-        for tensor, array in zip(self.inputs, self._flat_inputs(x)):
+        encoded = encoded_input_shapes(self)  # inputs that feed host layers (text)
+        for tensor, array, host in zip(self.inputs, self._flat_inputs(x), encoded):
             shape = tuple(getattr(array, "shape", ()))
-            expected = tensor.shape
+            expected = tensor.shape if host is None else host
             if len(shape) != len(expected) or any(
                     d is not None and d != s for d, s in zip(expected[1:], shape[1:])):
                 raise ValueError(f"Input '{tensor.name}' of model '{self.name}' expects data "

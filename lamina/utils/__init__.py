@@ -10,11 +10,14 @@ import numpy as np
 from lamina import random as _random
 from lamina.data import unpack_xy as unpack_x_y_sample_weight
 from lamina.utils.numerical import normalize, to_categorical
+from lamina.utils.padding import pad_sequences
 from lamina.utils.progbar import Progbar
 from lamina.utils.sequence import PyDataset, Sequence
+from lamina.utils.timeseries import timeseries_dataset_from_array
 
 __all__ = ["Progbar", "PyDataset", "Sequence", "multi_gpu_model", "normalize",
-           "set_random_seed", "to_categorical", "unpack_x_y_sample_weight"]
+           "pad_sequences", "set_random_seed", "timeseries_dataset_from_array",
+           "to_categorical", "unpack_x_y_sample_weight"]
 
 
 def set_random_seed(seed: int) -> None:
