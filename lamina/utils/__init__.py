@@ -7,11 +7,14 @@ import numpy as np
 
 from lamina import random as _random
 from lamina.data import unpack_xy as unpack_x_y_sample_weight
+from lamina.utils._image_dataset import image_dataset_from_directory
+from lamina.utils._image_io import array_to_img, img_to_array, load_img, save_img
 from lamina.utils.numerical import normalize, to_categorical
 from lamina.utils.progbar import Progbar
 from lamina.utils.sequence import PyDataset, Sequence
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "normalize", "set_random_seed",
+__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "image_dataset_from_directory",
+           "img_to_array", "load_img", "normalize", "save_img", "set_random_seed",
            "to_categorical", "unpack_x_y_sample_weight"]
 
 
