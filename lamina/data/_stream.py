@@ -119,13 +119,14 @@ class BatchStream:
             raise ValueError(f"steps must be a positive integer or None, but received {steps}.")
         self._source = source
         self._steps = steps
-        self._one_shot = isinstance(source, Iterator)
+        # A Sequence that is also an iterator (the iterators of ImageDataGenerator, which
+        # go round forever under next()) is read by index, as tf.keras reads a Sequence.
         self._indexed = (
-            not self._one_shot
-            and not isinstance(source, (list, tuple))
+            not isinstance(source, (list, tuple))
             and hasattr(source, "__len__")
             and hasattr(source, "__getitem__")
         )
+        self._one_shot = isinstance(source, Iterator) and not self._indexed
         self._pending: Optional[tuple[Optional[Iterator], Arrays]] = None
         self.ran_out = False
 

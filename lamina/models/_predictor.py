@@ -21,7 +21,8 @@ class Predictor:
     """The prediction methods of `Model` (a mixin; see `Model`)."""
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
-                steps: int | None = None, callbacks: Any = None, **kwargs: Any) -> Any:
+                steps: int | None = None, callbacks: Any = None, max_queue_size: int = 10,
+                workers: int = 1, use_multiprocessing: bool = False, **kwargs: Any) -> Any:
         """Outputs for the inputs `x` as NumPy arrays, computed batch by batch.
 
         The number of batches is rounded up to one of a few sizes (at most 25% more,

@@ -54,13 +54,16 @@ class Trainer:
             class_weight: dict | None = None, sample_weight: Any = None,
             initial_epoch: int = 0, steps_per_epoch: int | None = None,
             validation_steps: int | None = None, validation_batch_size: int | None = None,
-            validation_freq: Any = 1, **kwargs: Any) -> Any:
+            validation_freq: Any = 1, max_queue_size: int = 10, workers: int = 1,
+            use_multiprocessing: bool = False, **kwargs: Any) -> Any:
         """Train for `epochs` epochs, as `keras.Model.fit`; returns the `History`.
 
         Each epoch runs as one compiled XLA program over the shuffled batches, the
         last, smaller batch included as its own step, so results equal Keras's
         batch-by-batch semantics. `validation_split` takes the last fraction of the
         rows before `class_weight` applies: validation losses are never class-weighted.
+        `max_queue_size`, `workers` and `use_multiprocessing` are tf.keras 2's and change
+        nothing: batches from a generator are made in the calling thread.
 
         Example:
             >>> import numpy as np, lamina as keras
@@ -153,7 +156,9 @@ class Trainer:
     # -- evaluate -----------------------------------------------------------------
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
                  verbose: Any = "auto", sample_weight: Any = None, steps: int | None = None,
-                 callbacks: Any = None, return_dict: bool = False, **kwargs: Any) -> Any:
+                 callbacks: Any = None, max_queue_size: int = 10, workers: int = 1,
+                 use_multiprocessing: bool = False, return_dict: bool = False,
+                 **kwargs: Any) -> Any:
         """Loss and metrics on data, as `keras.Model.evaluate`.
 
         Returns:
