@@ -52,7 +52,7 @@ def graph_config(model: Any) -> dict[str, Any]:
     for node in sorted(model._nodes, key=lambda n: n.index):
         nodes_of.setdefault(id(node.layer), []).append(node)
     layers = []
-    for layer in model.layers:
+    for layer in model.operations:
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [
