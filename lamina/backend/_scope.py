@@ -8,8 +8,9 @@ and inside `jax.jit` / `lax` loops.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import jax
 
@@ -75,6 +76,24 @@ def current_scope() -> StatelessScope | None:
     """The innermost active scope, or None outside any."""
     stack = getattr(_local, "scopes", None)
     return stack[-1] if stack else None
+
+
+@contextlib.contextmanager
+def layer_frame(kind: str) -> Iterator[None]:
+    """Mark the running of a layer's `"call"` or `"build"` (objects that belong in
+    `__init__` or `build`, such as `SeedGenerator`s, check `in_layer_call`)."""
+    frames = _local.__dict__.setdefault("frames", [])
+    frames.append(kind)
+    try:
+        yield
+    finally:
+        frames.pop()
+
+
+def in_layer_call() -> bool:
+    """Whether the innermost running layer method on this thread is a `call`."""
+    frames = getattr(_local, "frames", None)
+    return bool(frames) and frames[-1] == "call"
 
 
 def add_loss_to_scope(loss: Any) -> bool:

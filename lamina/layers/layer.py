@@ -14,7 +14,8 @@ from lamina import regularizers
 from lamina.backend import _masking
 from lamina.backend._graph import call_symbolic
 from lamina.backend._naming import to_snake_case, unique_name
-from lamina.backend._scope import StatelessScope, add_loss_to_scope, current_scope
+from lamina.backend._scope import (StatelessScope, add_loss_to_scope, current_scope,
+                                   layer_frame)
 from lamina.backend._tree import (as_keras_shape, flatten, is_symbolic, map_shapes,
                                   map_structure, none_batch, shape_of, to_arrays)
 from lamina.backend.variable import Variable
@@ -125,7 +126,7 @@ class Layer(LayerWeights):
         if self.built:
             return
         shape = shape_of(inputs)
-        with jax.ensure_compile_time_eval():
+        with jax.ensure_compile_time_eval(), layer_frame("build"):
             self.build(shape)
         self.built = True
         self._build_shape = shape
@@ -159,7 +160,8 @@ class Layer(LayerWeights):
             self._activity_losses = []
         _context.training = training
         try:
-            outputs = self.call(inputs, *args, **kwargs)
+            with layer_frame("call"):
+                outputs = self.call(inputs, *args, **kwargs)
         finally:
             _context.training = outer
         if isinstance(outputs, Variable):  # a layer may return its own state

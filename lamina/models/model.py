@@ -8,7 +8,7 @@ import jax.numpy as jnp
 
 from lamina import optimizers as optimizers_mod
 from lamina.backend import _masking
-from lamina.backend._scope import StatelessScope
+from lamina.backend._scope import StatelessScope, layer_frame
 from lamina.backend._tree import is_symbolic, shape_of
 from lamina.core.train import TrainState
 from lamina.layers.layer import Layer
@@ -214,7 +214,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         # subclass's own `build(input_shape)` still runs first, as in Keras.
         if not self.built:
             if type(self).build is not Model.build:
-                with jax.ensure_compile_time_eval():
+                with jax.ensure_compile_time_eval(), layer_frame("build"):
                     self.build(shape_of(inputs))
             self.built = True
             self._build_shape = shape_of(inputs)
