@@ -50,6 +50,7 @@ class StatelessScope:
         stack = getattr(_local, "scopes", None)
         if stack is None:
             stack = _local.scopes = []
+        self._parent = stack[-1] if stack else None
         stack.append(self)
         return self
 
@@ -62,9 +63,12 @@ class StatelessScope:
         return variable._read() if found is None else found
 
     def next_key(self) -> Any:
-        """The next PRNG key of the scope's sequence, or None without an rng."""
+        """The next PRNG key of the scope's sequence; a scope without an rng draws from
+        the enclosing scope's (a `stateless_call` inside a compiled step gets the
+        step's keys), or gives None."""
         if self.rng is None:
-            return None
+            parent = getattr(self, "_parent", None)
+            return None if parent is None else parent.next_key()
         if callable(self.rng):
             self._drawn += 1
             return self.rng(self._drawn - 1)

@@ -16,6 +16,7 @@ from lamina.models import _compile as compile_utils
 from lamina.models._custom_step import CustomSteps
 from lamina.models._predictor import Predictor
 from lamina.models._programs import Programs, build_programs
+from lamina.models._stateless_steps import keras3_programs
 from lamina.models._state import StateHolder
 from lamina.models._summary import print_summary
 from lamina.models._trainer import Trainer
@@ -109,6 +110,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         if compiled is None:
             compile_utils.check_identifiers(loss, metrics, weighted_metrics)
         self._drop_training()
+        self.__dict__.pop("_metric_views", None)
         self.optimizer = resolved_optimizer
         self.loss = loss
         self._compile_config = config
@@ -308,13 +310,30 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
             return trainable
 
         transform = optimizer.transform()
-        step = self._train_step_fn(forward, compiled.objective, transform,
+        train_forward = forward if compiled.has_loss else self._needs_added_loss(forward)
+        step = self._train_step_fn(train_forward, compiled.objective, transform,
                                    constrain if constrained else None)
         eval_step = self._eval_step_fn(forward, compiled.objective)
         programs = build_programs(step, eval_step, forward, compiled, transform)
+        train3, test3 = self._keras3_steps()
+        if train3 or test3:
+            programs = keras3_programs(self, programs, compiled, holder.trainable_keys,
+                                       holder.non_trainable_keys, optimizer, step,
+                                       eval_step, train3, test3)
         self._programs, self._train = programs, holder
         optimizer._holder = holder
         return programs
+
+    def _needs_added_loss(self, forward: Callable) -> Callable:
+        """`forward` for a model compiled without a loss: its call must `add_loss`."""
+        def checked(*args: Any, **kwargs: Any) -> tuple:
+            out = forward(*args, **kwargs)
+            if not self.__dict__.get("_added_losses"):
+                raise ValueError(f"Model '{self.name}' has no loss to minimize: compile() "
+                                 "received no loss and no layer called add_loss(). Pass "
+                                 "loss=... to compile(), e.g. loss='mse'.")
+            return out
+        return checked
 
     def _train_state(self) -> TrainState:
         """The training state (made on first use), ready for the next call."""
