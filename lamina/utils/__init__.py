@@ -9,10 +9,11 @@ from lamina import random as _random
 from lamina.data import unpack_xy as unpack_x_y_sample_weight
 from lamina.utils.numerical import normalize, to_categorical
 from lamina.utils.progbar import Progbar
+from lamina.utils.dataset_split import split_dataset
 from lamina.utils.sequence import PyDataset, Sequence
 
 __all__ = ["Progbar", "PyDataset", "Sequence", "normalize", "set_random_seed",
-           "to_categorical", "unpack_x_y_sample_weight"]
+           "split_dataset", "to_categorical", "unpack_x_y_sample_weight"]
 
 
 def set_random_seed(seed: int) -> None:
