@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Sequence
 from typing import Any, Callable, Iterable, Iterator
 
 import jax
+import jax.numpy as jnp
 
 _local = threading.local()
 
@@ -74,6 +76,40 @@ class StatelessScope:
             return self.rng(self._drawn - 1)
         self.rng, key = jax.random.split(self.rng)
         return key
+
+
+class LossList(Sequence):
+    """The losses a stateless call added, as a read-only list that JAX also takes as
+    one array (`jnp.sum(losses)`), as Keras 3's guides use `return_losses=True`.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> losses = LossList([jnp.float32(1.0), jnp.float32(2.0)])
+        >>> len(losses), bool(losses), float(jnp.sum(losses))
+        (2, True, 3.0)
+    """
+
+    def __init__(self, losses: Iterable[Any]):
+        self._losses = list(losses)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._losses[index]
+
+    def __len__(self) -> int:
+        return len(self._losses)
+
+    def __jax_array__(self) -> Any:
+        return jnp.stack([jnp.asarray(loss, jnp.float32).reshape(()) for loss in self._losses]) \
+            if self._losses else jnp.zeros((0,), jnp.float32)
+
+    def __repr__(self) -> str:
+        return f"LossList({self._losses!r})"
+
+
+# A registered pytree: inside jit JAX converts it through __jax_array__, which it
+# refuses for unregistered types.
+jax.tree_util.register_pytree_node(LossList, lambda v: (tuple(v._losses), None),
+                                   lambda _, children: LossList(children))
 
 
 def current_scope() -> StatelessScope | None:

@@ -14,8 +14,8 @@ from lamina import regularizers
 from lamina.backend import _masking
 from lamina.backend._graph import call_symbolic, output_spec
 from lamina.backend._naming import to_snake_case, unique_name
-from lamina.backend._scope import (StatelessScope, add_loss_to_scope, current_scope,
-                                   layer_frame)
+from lamina.backend._scope import (LossList, StatelessScope, add_loss_to_scope,
+                                   current_scope, layer_frame)
 from lamina.backend._tree import (as_keras_shape, flatten, is_symbolic, map_shapes,
                                   map_structure, none_batch, shape_of, to_arrays)
 from lamina.backend.variable import Variable
@@ -244,7 +244,7 @@ class Layer(LayerWeights):
             outputs = self(*args, **kwargs)
             new_ntv = [scope.get(v) for v in ntv]
         if return_losses:
-            return outputs, new_ntv, list(scope.losses)
+            return outputs, new_ntv, LossList(scope.losses)
         return outputs, new_ntv
 
     def _stateless_weights(self, trainable: Sequence[Any],

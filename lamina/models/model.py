@@ -8,7 +8,7 @@ import jax.numpy as jnp
 
 from lamina import optimizers as optimizers_mod
 from lamina.backend import _masking
-from lamina.backend._scope import StatelessScope, layer_frame
+from lamina.backend._scope import LossList, StatelessScope, layer_frame
 from lamina.backend._tree import is_symbolic, shape_of
 from lamina.core.train import TrainState
 from lamina.layers.layer import Layer
@@ -252,7 +252,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         out, new_nt, losses, _ = self._stateless(tv, ntv, trainable_variables,
                                                  non_trainable_variables, inputs, training,
                                                  rng)
-        return (out, new_nt, losses) if return_losses else (out, new_nt)
+        return (out, new_nt, LossList(losses)) if return_losses else (out, new_nt)
 
     def _stateless(self, tv: list, ntv: list, trainable: Sequence[Any],
                    non_trainable: Sequence[Any], inputs: Any, training: bool,
