@@ -103,12 +103,6 @@ class KerasTensor:
                         "Build a keras.Model(inputs, outputs) and call it (or predict) "
                         "on data.")
 
-    def __jax_array__(self) -> Any:
-        raise TypeError(f"jax.numpy functions cannot take the symbolic tensor "
-                        f"{self.name!r} (shape {self.shape}): it has no values. Use the "
-                        "keras.ops function of the same name (lamina.ops), which records "
-                        "an operation of the graph, or wrap the code in a Lambda layer.")
-
 
 def is_keras_tensor(x: Any) -> bool:
     """Whether `x` is a symbolic tensor, as `keras.backend.is_keras_tensor`.
