@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any, Callable, TypeVar
 
 import jax
@@ -37,6 +38,27 @@ def read(value: Any) -> Any:
     return value
 
 
+# Parameters that take a tensor: a Python list given there is converted first, as
+# Keras's `convert_to_tensor` does (JAX refuses lists).
+_TENSOR_PARAMS = frozenset({
+    "x", "x1", "x2", "y", "a", "b", "inputs", "images", "target", "output", "data",
+    "condition", "values", "indices", "updates", "predictions", "targets", "logits", "query",
+    "key", "value", "array", "sorted_sequence", "kernel", "mean", "variance", "segment_ids",
+    "bins", "weights", "coordinates", "transform", "image1", "image2", "tensor", "abs_",
+    "angle", "volumes", "start_points", "end_points", "q", "repeats"})
+
+
+def _from_list(value: Any) -> Any:
+    """A list of numbers (or of lists of numbers) as a NumPy array; anything else as is."""
+    if type(value) is not list:
+        return value
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        return value  # ragged: the op's own error says which shapes
+    return array if array.dtype.kind in "biuf" else value
+
+
 def op(fn: F, name: str | None = None) -> F:
     """Make `fn` a Keras op (see the module docstring); it keeps its name and signature
     (`name`, if given, is the op's name in graphs and error messages).
@@ -51,13 +73,18 @@ def op(fn: F, name: str | None = None) -> F:
     """
     name = name or fn.__name__
     register_function(name, fn)
+    params = list(inspect.signature(fn).parameters.values())
+    positional = [p.name in _TENSOR_PARAMS for p in params
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if is_symbolic((args, kwargs)):
             return symbolic_call(name, args, kwargs)
-        args = tuple(read(a) for a in args)
-        kwargs = {k: read(v) for k, v in kwargs.items()}
+        args = tuple(_from_list(read(a)) if i < len(positional) and positional[i]
+                     else read(a) for i, a in enumerate(args))
+        kwargs = {k: _from_list(read(v)) if k in _TENSOR_PARAMS else read(v)
+                  for k, v in kwargs.items()}
         try:
             return fn(*args, **kwargs)
         except (TypeError, ValueError) as err:

@@ -41,8 +41,8 @@ class FlatState:
             >>> from lamina.backend import Variable
             >>> opt = Adam()
             >>> opt.build([Variable(np.zeros((2, 3)), name="w")])
-            >>> [v.shape for v in opt.variables][:3]
-            [(), (), (2, 3)]
+            >>> [(v.name, v.shape) for v in opt.variables][-2:]
+            [('adam/inner_state/0/momentum/0', (2, 3)), ('adam/inner_state/0/velocity/0', (2, 3))]
         """
         values = _read(variables)
         state = self.transform().init(values)
