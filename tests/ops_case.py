@@ -79,6 +79,9 @@ def _compare(result: Any, expected: Any, rtol: float, atol: float, name: str) ->
     assert result.shape == expected.shape, f"{name}: shape {result.shape} != {expected.shape}"
     if expected.dtype == bool or result.dtype == bool:
         np.testing.assert_array_equal(result, expected, err_msg=name)
+    elif np.iscomplexobj(expected) or np.iscomplexobj(result):
+        np.testing.assert_allclose(result.astype(np.complex128), expected.astype(np.complex128),
+                                   rtol=rtol, atol=atol, err_msg=name)
     else:
         np.testing.assert_allclose(result.astype(np.float64), expected.astype(np.float64),
                                    rtol=rtol, atol=atol, err_msg=name, equal_nan=True)
