@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from lamina.backend import _operation  # noqa: F401  (installs KerasTensor's operators)
 from lamina.backend._naming import clear_names
 from lamina.backend._scope import StatelessScope
 from lamina.backend.keras_tensor import KerasTensor, is_keras_tensor

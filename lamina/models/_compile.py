@@ -24,11 +24,14 @@ class Compiled(NamedTuple):
         objective: the core's loss and metric functions.
         names: the log keys, in the order `evaluate` returns them (`loss` first).
         results: `states -> tuple` of the log values in `names` order (traceable).
+        has_loss: whether `compile` named a loss (without one, as Keras allows, the
+            loss is what layers add with `add_loss`).
     """
 
     objective: Objective
     names: list[str]
     results: Callable[[tuple], dict]
+    has_loss: bool = True
 
 
 class LossesContainer:
@@ -138,9 +141,7 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
     multi = n > 1
     loss_fns = [None if l is None else losses_mod.get(l)
                 for l in _per_output(loss, output_names, "losses", None)]
-    if all(fn is None for fn in loss_fns):
-        raise ValueError("compile() needs a loss, e.g. loss='mse' for regression or "
-                         "loss='binary_crossentropy' for two classes.")
+    has_loss = any(fn is not None for fn in loss_fns)
     weights = [1.0 if w is None else float(w)
                for w in _per_output(loss_weights, output_names, "loss weights", 1.0)]
     metric_lists = _per_output(metrics, output_names, "metrics", None)
@@ -187,6 +188,8 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
         return [None] * n if mask is None else as_list(mask)
 
     def output_losses(y_true: Any, y_pred: Any, sw: Any, mask: Any) -> list:
+        if not has_loss:
+            return [None] * n
         if y_true is None:
             raise ValueError("The model's loss needs targets, but received x without y. "
                              "Pass y=... (or batches of (x, y)), e.g. model.fit(X, y).")
@@ -200,7 +203,8 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
 
     def total_loss(y_true: Any, y_pred: Any, sw: Any, mask: Any = None) -> Any:
         parts = output_losses(y_true, y_pred, sw, mask)
-        return sum(w * l for w, l in zip(weights, parts) if l is not None)
+        return sum((w * l for w, l in zip(weights, parts) if l is not None),
+                   jnp.zeros((), jnp.float32))
 
     def init_metrics() -> tuple:
         return tuple(acc.init() for acc in accumulators)
@@ -223,4 +227,5 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
     def results(states: tuple) -> tuple:
         return tuple(acc.result(s) for acc, s in zip(accumulators, states))
 
-    return Compiled(Objective(total_loss, init_metrics, update_metrics), names, results)
+    return Compiled(Objective(total_loss, init_metrics, update_metrics), names, results,
+                    has_loss)

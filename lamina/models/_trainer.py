@@ -232,7 +232,8 @@ class Trainer:
     def _format(self, logs: dict, return_dict: bool) -> Any:
         if return_dict:
             return logs
-        values = [logs[k] for k in self.metrics_names]
+        names = [k for k in self.metrics_names if k in logs]
+        values = [logs[k] for k in (names if len(names) == len(logs) else logs)]
         return values[0] if len(values) == 1 else values
 
 
