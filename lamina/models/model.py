@@ -131,13 +131,6 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
 
     def _resolve_compile(self) -> compile_utils.Compiled:
         if self._compiled is None:
-            if self._compile_config["loss"] is None:
-                raise ValueError(
-                    f"Model '{self.name}' was compiled without a loss, so there is nothing "
-                    "to train or evaluate. Pass one to compile(), e.g. loss='mse' for "
-                    "regression, loss='binary_crossentropy' for two classes or "
-                    "loss='sparse_categorical_crossentropy' for integer class labels "
-                    f"(the model's output shape is {self.output_shape}).")
             self._compiled = self._build_compiled(self._compile_config)
         return self._compiled
 
@@ -339,9 +332,12 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
         def checked(*args: Any, **kwargs: Any) -> tuple:
             out = forward(*args, **kwargs)
             if not self.__dict__.get("_added_losses"):
-                raise ValueError(f"Model '{self.name}' has no loss to minimize: compile() "
-                                 "received no loss and no layer called add_loss(). Pass "
-                                 "loss=... to compile(), e.g. loss='mse'.")
+                raise ValueError(
+                    f"Model '{self.name}' has no loss to minimize: it was compiled without a "
+                    "loss and no layer called add_loss(). Pass one to compile(), e.g. "
+                    "loss='mse' for regression, loss='binary_crossentropy' for two classes "
+                    "or loss='sparse_categorical_crossentropy' for integer class labels "
+                    f"(the model's output shape is {self.output_shape}).")
             return out
         return checked
 
