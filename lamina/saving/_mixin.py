@@ -1,9 +1,11 @@
 """The model-file methods of `Model` (`save`, `save_weights`, `load_weights`, `to_json`)."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from lamina.saving import _archive as archive
+from lamina.saving import _keras_files as keras_files
 from lamina.saving import _loading as loading
 from lamina.saving import _serialization as serialization
 from lamina.saving import _weights as weights
@@ -76,15 +78,25 @@ class Saveable:
         data = archive.tensors_to_bytes(tensors, metadata)
         archive.atomic_write(path, lambda f: f.write(data), overwrite)
 
-    def load_weights(self, filepath: Any, skip_mismatch: bool = False) -> None:
-        """Load weights saved by `save_weights` (or from a `.lamina` model file).
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False,
+                     by_name: bool = False) -> None:
+        """Load weights saved by `save_weights`, from a `.lamina` model file, or from
+        a file Keras wrote.
 
-        Weights are matched by name; shape mismatches are reported layer by layer.
+        Lamina's files are matched by weight name. Keras's HDF5 files (`.h5`,
+        `.hdf5`, `.h5f`, `.weights.h5`; needs `pip install 'lamina[h5]'`) and `.keras`
+        archives are read as Keras reads them: Keras 2's layout by the order of the
+        layers that have weights (or by layer name with `by_name=True`), Keras 3's by
+        each layer's place in the model. Which reader is used depends on the file's
+        content, not its name. Shape mismatches are reported layer by layer.
 
         Args:
-            filepath: a `.weights.safetensors` file, or a `.lamina` archive.
+            filepath: a `.weights.safetensors` file, a `.lamina` archive, or a Keras
+                file.
             skip_mismatch: skip weights whose shape (or presence) differs, with a
                 warning, instead of raising.
+            by_name: for Keras files, match layers by name instead of by position
+                (layers absent from the file keep their weights).
 
         Raises:
             ValueError: weights that do not fit the model, or a malformed file.
@@ -99,6 +111,11 @@ class Saveable:
             >>> all((a == b).all() for a, b in zip(model.get_weights(), other.get_weights()))
             True
         """
+        foreign = keras_files.kind(os.fspath(filepath)) if os.path.isfile(filepath) else None
+        if foreign is not None:  # a file Keras wrote: HDF5, or a Keras 3 archive
+            keras_files.load_weights(self, os.fspath(filepath), foreign, by_name=by_name,
+                                     skip_mismatch=skip_mismatch)
+            return
         path = loading.check_weights_path(filepath, "load")
         if path.lower().endswith(archive.MODEL_EXTENSIONS):
             data = archive.read_archive(path)[archive.WEIGHTS]
