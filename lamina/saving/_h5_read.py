@@ -201,8 +201,8 @@ def _attrs(group: Any, where: str) -> Any:
 
 
 def _path(group: Any, key: str) -> str:
-    base = getattr(group, "name", "") or ""
-    return f"{base.rstrip('/')}/{key}" if base not in ("", "/") else key
+    base = (getattr(group, "name", "") or "").strip("/")
+    return f"{base}/{key}" if base else key
 
 
 def describe(path: Any) -> str:
