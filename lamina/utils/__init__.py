@@ -9,11 +9,12 @@ import numpy as np
 
 from lamina import random as _random
 from lamina.data import unpack_xy as unpack_x_y_sample_weight
+from lamina.utils.file_utils import get_file
 from lamina.utils.numerical import normalize, to_categorical
 from lamina.utils.progbar import Progbar
 from lamina.utils.sequence import PyDataset, Sequence
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "multi_gpu_model", "normalize",
+__all__ = ["Progbar", "PyDataset", "Sequence", "get_file", "multi_gpu_model", "normalize",
            "set_random_seed", "to_categorical", "unpack_x_y_sample_weight"]
 
 
