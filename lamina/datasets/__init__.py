@@ -6,9 +6,6 @@ listed in `SOURCES`, only when absent.
 
 Example:
     >>> from lamina.datasets import playground
-from lamina.datasets import (boston_housing, cifar10, cifar100, fashion_mnist, imdb, mnist,
-                             reuters)
-from lamina.datasets._sources import SOURCES, Source
     >>> (xy_train, y_train), (xy_test, y_test) = playground.load_data("xor", seed="0.1")
     >>> xy_train.shape, y_test.shape
     ((250, 2), (250,))
