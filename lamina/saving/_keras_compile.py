@@ -68,7 +68,7 @@ def _optimizer(value: Any, where: str, custom_objects: Any) -> Any:
     for key, val in config.items():
         if key in accepted and not (key == "decay" and not val):
             kept[key] = val
-        elif val not in (None, False, 0, 0.0, 1) and key not in (
+        elif val not in (None, False, 0, 0.0) and key not in (
                 "ema_momentum", "jit_compile", "is_legacy_optimizer"):
             raise ValueError(f"the optimizer {name} sets {key}={val!r}, which Lamina's "
                              f"{cls.__name__} does not have")
