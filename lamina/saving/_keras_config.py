@@ -32,6 +32,8 @@ _NEUTRAL: dict[str, Any] = {
 # Keys that describe the file, never the object.
 _METADATA = ("module", "registered_name", "shared_object_id", "build_config",
              "compile_config")
+# Arguments Keras 3 renamed, by class: Keras 2's name -> the name Lamina's class uses.
+_RENAMED = {"LeakyReLU": {"alpha": "negative_slope"}}
 _OBJECT_PACKAGES = {"_initializer": "lamina.initializers",
                     "_regularizer": "lamina.regularizers",
                     "_constraint": "lamina.constraints"}
@@ -144,8 +146,9 @@ def lambda_config(config: dict[str, Any], where: str) -> dict[str, Any]:
                 f"{where} holds a Lambda layer '{name}' whose {key} is Python bytecode "
                 "stored in the file. Lamina never runs code from a file. Build the model in "
                 "Python (with a function defined by def in the Lambda) and load the weights "
-                f"alone with model.load_weights({where}); or save the model from Keras with "
-                "a named function and pass it to load_model as custom_objects={'its_name': "
+                f"alone with model.load_weights({where}); or save it from Keras 3 with a "
+                "function defined by def (Keras 3 stores it by name, tf.keras 2 as "
+                "bytecode) and pass it to load_model as custom_objects={'its_name': "
                 "its_name}.")
         if value is not None:
             out[key] = list(value) if isinstance(value, tuple) else value
@@ -199,6 +202,9 @@ def layer_config(item: Any, where: str, custom_objects: Mapping[str, Any] | None
                                         f"{class_name} '{config.get('name')}'")
         elif key == "activation":
             config[key] = activation_name(value)
+    for old, new in _RENAMED.get(class_name, {}).items():
+        if old in config and new not in config:
+            config[new] = config.pop(old)
     if class_name == "BatchNormalization" and isinstance(config.get("axis"), list) \
             and len(config["axis"]) == 1:
         config["axis"] = config["axis"][0]

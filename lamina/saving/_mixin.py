@@ -6,6 +6,7 @@ from typing import Any
 
 from lamina.saving import _archive as archive
 from lamina.saving import _keras_files as keras_files
+from lamina.saving import _keras_h5_write as keras_h5_write
 from lamina.saving import _loading as loading
 from lamina.saving import _serialization as serialization
 from lamina.saving import _weights as weights
@@ -45,20 +46,27 @@ class Saveable:
             3
         """
         if save_format not in (None, "lamina", "keras"):
+            hint = " For Keras's HDF5, save the weights alone: model.save_weights(" \
+                "'model.weights.h5', save_format='h5')." if save_format == "h5" else ""
             raise ValueError(f"save_format={save_format!r} is not supported: Lamina saves one "
-                             "format, a .lamina zip archive. Drop save_format and use a path "
-                             "ending in .lamina.")
+                             "format for whole models, a .lamina zip archive. Drop "
+                             f"save_format and use a path ending in .lamina.{hint}")
         loading.save_model(self, filepath, overwrite=overwrite,
                            include_optimizer=include_optimizer)
 
-    def save_weights(self, filepath: Any, overwrite: bool = True) -> None:
-        """Save the weights to a safetensors file, by Variable name (`dense/kernel`).
+    def save_weights(self, filepath: Any, overwrite: bool = True,
+                     save_format: str | None = None) -> None:
+        """Save the weights to a safetensors file, by Variable name (`dense/kernel`), or
+        with `save_format="h5"` to an HDF5 file in Keras 2's layout.
 
-        Any safetensors reader opens the file (`safetensors.numpy.load_file`).
+        Any safetensors reader opens the first (`safetensors.numpy.load_file`);
+        tf.keras 2's and Keras 3's `load_weights` open the second (it needs
+        `pip install 'lamina[h5]'`).
 
         Args:
-            filepath: a path ending in `.weights.safetensors`.
+            filepath: a path ending in `.weights.safetensors` (`.h5` for HDF5).
             overwrite: whether to replace an existing file.
+            save_format: None for safetensors, or "h5" for Keras's HDF5 layout.
 
         Example:
             >>> import os, tempfile, lamina as keras
@@ -70,10 +78,17 @@ class Saveable:
             >>> sorted(load_file(path))
             ['dense/bias', 'dense/kernel']
         """
-        path = loading.check_weights_path(filepath, "save")
+        if save_format not in (None, "h5", "safetensors"):
+            raise ValueError(f"save_format={save_format!r} is not supported: Lamina writes "
+                             "weights as safetensors (save_format=None) or in Keras's HDF5 "
+                             "layout (save_format='h5'), never TensorFlow checkpoints.")
         if not self.built:
             raise ValueError(f"Model '{self.name}' is not built, so it has no weights to "
                              "save. Call it on data (or fit it) first.")
+        if save_format == "h5":
+            keras_h5_write.save_weights(self, os.fspath(filepath), overwrite)
+            return
+        path = loading.check_weights_path(filepath, "save")
         tensors, metadata = weights.weights_to_tensors(self)
         data = archive.tensors_to_bytes(tensors, metadata)
         archive.atomic_write(path, lambda f: f.write(data), overwrite)
