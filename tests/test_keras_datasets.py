@@ -137,6 +137,13 @@ def test_offline_error_says_which_file_to_put_where(keras_home):
     assert not (keras_home / "datasets" / "boston_housing.npz").exists()
 
 
+def test_cifar_offline_error_names_the_folder_to_unpack_into(keras_home):
+    with pytest.raises(ConnectionError) as caught:
+        lamina.datasets.cifar10.load_data()
+    wanted = keras_home / "datasets" / "cifar-10-batches-py" / "data_batch_1"
+    assert "unpack it into" in str(caught.value) and str(wanted) in str(caught.value)
+
+
 def test_fashion_mnist_reads_keras_idx_files(server, monkeypatch, keras_home):
     images = RNG.integers(0, 256, (4, 28, 28), dtype=np.uint8)
     labels = np.array([9, 0, 0, 3], np.uint8)

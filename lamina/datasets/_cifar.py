@@ -47,7 +47,13 @@ def batches_folder(name: str, files: tuple[str, ...]) -> str:
             return folder
     archive = "cifar-10-python.tar.gz" if name.startswith("cifar-10-") \
         else "cifar-100-python.tar.gz"
-    folder = os.path.join(fetch(archive, f"{name}-target", extract=True), name)
+    try:
+        folder = os.path.join(fetch(archive, f"{name}-target", extract=True), name)
+    except ConnectionError as err:
+        raise ConnectionError(
+            f"{err}\nOr, simpler: download {archive} and unpack it into {datasets}, so "
+            f"that {os.path.join(datasets, name, files[0])} exists (tf.keras 2's "
+            "layout, which Lamina reads too).") from None
     missing = [f for f in files if not os.path.isfile(os.path.join(folder, f))]
     if missing:
         raise ValueError(f"The CIFAR archive unpacked into '{folder}' lacks {missing}. "

@@ -28,10 +28,12 @@ def keras_home() -> str:
 
     Example:
         >>> import os
+        >>> saved = os.environ.get("KERAS_HOME")
         >>> os.environ["KERAS_HOME"] = "/data/keras"
         >>> keras_home()
         '/data/keras'
-        >>> del os.environ["KERAS_HOME"]
+        >>> if saved is None: del os.environ["KERAS_HOME"]
+        ... else: os.environ["KERAS_HOME"] = saved
     """
     if os.environ.get("KERAS_HOME"):
         return os.environ["KERAS_HOME"]
