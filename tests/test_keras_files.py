@@ -64,6 +64,19 @@ def test_load_model_predicts_what_keras_recorded(flavour, name, lr):
     assert model.compiled_metrics._metrics == (["mae"] if sequential else ["accuracy"])
 
 
+@pytest.mark.parametrize("flavour,name", [("tf2", "nested_tf2.h5"),
+                                           ("keras3", "nested_keras3.keras")])
+def test_shared_layer_and_nested_model_called_twice(flavour, name):
+    """Keras numbers a nested model's calls from 1; the shared layer has two calls."""
+    exp, a, _ = _expected(flavour)
+    model = keras.models.load_model(os.path.join(FIXTURES, name))
+    out = model.predict([a, a[::-1]], verbose=0)
+    assert out.shape == (6, 1)
+    np.testing.assert_allclose(out, exp["nested"], rtol=1e-5, atol=1e-6)
+    assert type(model.optimizer).__name__ == "RMSprop"
+    assert [type(layer).__name__ for layer in model.layers].count("Sequential") == 1
+
+
 def test_loaded_keras_model_trains_and_keeps_its_layer_names():
     model = keras.models.load_model(os.path.join(FIXTURES, "functional_tf2.h5"))
     assert [layer.name for layer in model.layers] == [

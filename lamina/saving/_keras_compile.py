@@ -58,6 +58,8 @@ def _optimizer(value: Any, where: str, custom_objects: Any) -> Any:
     cls = found if isinstance(found, type) else type(optimizers.get(name.lower()))
     config = dict(value.get("config") or {})
     config.pop("name", None)
+    if not config.get("use_ema"):  # the moving average's settings mean nothing then
+        config = {k: v for k, v in config.items() if not k.startswith("ema_")}
     lr = config.get("learning_rate")
     if isinstance(lr, Mapping):
         config["learning_rate"] = schedules.deserialize(

@@ -91,7 +91,33 @@ def _functional(config: Any, where: str, custom_objects: Any) -> dict[str, Any]:
            "layers": layers,
            "input_layers": _endpoints(config.get("input_layers"), "input_layers", where),
            "output_layers": _endpoints(config.get("output_layers"), "output_layers", where)}
+    _renumber_nested_models(out)
     return {"class_name": "Functional", "config": out}
+
+
+def _renumber_nested_models(config: dict[str, Any]) -> None:
+    """Keras numbers the calls of a nested model from 1 when the model was built on its
+    own inputs (that first node is not in the file); Lamina numbers them from 0. Such a
+    model is recognised by the data: no reference to its call 0."""
+    refs: dict[str, list[list]] = {}
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict) and value.get("class_name") == _TENSOR:
+            history = value["config"]["keras_history"]
+            refs.setdefault(history[0], []).append(history)
+        elif isinstance(value, dict):
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v)
+
+    collect([config["layers"], config["input_layers"], config["output_layers"]])
+    for entry in config["layers"]:
+        found = refs.get(entry["name"], [])
+        if entry["class_name"] in kc.GRAPH_MODELS and found and min(h[1] for h in found) >= 1:
+            for history in found:
+                history[1] -= 1
 
 
 def _tensor(history: Any, where: str) -> dict[str, Any]:
