@@ -138,7 +138,7 @@ def keras3_paths(model: Any, layers: list[Any] | None = None) -> dict[str, Any]:
         else:
             for attr, value in sorted(vars(layer).items()):
                 if hasattr(value, "_tracked") and hasattr(value, "name") and value is not layer:
-                    sub = f"{path}/{attr}"
+                    sub = f"{path}/{attr}" if path else attr
                     out[sub] = value
                     add_children(value, sub, None)
 
