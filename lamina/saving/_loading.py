@@ -13,6 +13,7 @@ import jax.numpy as jnp
 
 from lamina import registry
 from lamina.saving import _archive as archive
+from lamina.saving import _keras_files as keras_files
 from lamina.saving import _serialization as serialization
 from lamina.saving import _weights as weights
 from lamina._version import __version__
@@ -93,6 +94,10 @@ def load_model(filepath: Any, custom_objects: Mapping[str, Any] | None = None,
         >>> bool((loaded.predict(x, verbose=0) == model.predict(x, verbose=0)).all())
         True
     """
+    foreign = keras_files.kind(os.fspath(filepath)) if os.path.isfile(filepath) else None
+    if foreign is not None:  # a file Keras wrote: HDF5, or a Keras 3 archive
+        return keras_files.load_model(os.fspath(filepath), foreign, custom_objects, compile,
+                                      deserialize_model)
     path = archive.check_model_path(filepath, "load")
     members = archive.read_archive(path)
     config = archive.config_from_bytes(members[archive.CONFIG], path)
