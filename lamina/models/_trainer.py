@@ -19,6 +19,7 @@ from lamina import data as data_mod
 from lamina.callbacks import CallbackList
 from lamina.data import DataAdapter
 from lamina.models._inputs import check_batch_size, host_logs
+from lamina.models._labels import check_sparse_labels
 from lamina.models._progress import Chunker, resolve_verbose
 
 
@@ -34,6 +35,12 @@ class Trainer:
     def _prepare(self, adapter: DataAdapter) -> Any:
         self.build_from_data(adapter.peek().x)
         return self._get_programs()
+
+    def _check_targets(self, adapter: DataAdapter, what: str) -> None:
+        """Labels the loss cannot score, checked once on the host arrays the adapter
+        holds (the first batch of a stream)."""
+        check_sparse_labels(self._compile_config["loss"], adapter.peek().y,
+                            self.output_names, self._output_shapes(), what)
 
     @property
     def _names(self) -> list[str]:
@@ -81,6 +88,9 @@ class Trainer:
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
             raise TypeError(f"epochs must be an integer, but received {epochs!r}. "
                             "Use e.g. epochs=10.")
+        if epochs < 0:
+            raise ValueError(f"epochs must be 0 or more, but received epochs={epochs}: fit "
+                             "would train for no epoch at all. Use e.g. epochs=10.")
         val_bs = batch_size if validation_batch_size is None else \
             check_batch_size(validation_batch_size, "validation_batch_size")
         train, val = data_mod.fit_adapters(
@@ -89,6 +99,9 @@ class Trainer:
             validation_split=validation_split, validation_data=validation_data,
             validation_batch_size=val_bs, validation_steps=validation_steps)
         self._prepare(train)
+        self._check_targets(train, "y")
+        if val is not None:
+            self._check_targets(val, "validation_data y")
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                            model=self, verbose=verbose, epochs=epochs, steps=train.steps)
         self.stop_training = False
@@ -163,6 +176,7 @@ class Trainer:
         adapter = data_mod.adapter_for(x, y, sample_weight, batch_size=batch_size,
                                        steps=steps)
         self._prepare(adapter)
+        self._check_targets(adapter, "y")
         logs = self._evaluate_epoch(adapter, cbs)
         cbs.on_test_end(logs)
         return self._format(logs, return_dict)
