@@ -72,7 +72,10 @@ def check_sparse_labels(loss: Any, y: Any, output_names: Sequence[str],
         ...                     ["output_1"], [(None, 5)])
         Traceback (most recent call last):
         ...
-        ValueError: sparse_categorical_crossentropy needs class labels from 0 to 4 for the model's output 'output_1' (5 units), but y holds the labels [5, 6, 7, 8, 9] (10 classes in all, 0 to 9). Give the last layer one unit per class, e.g. Dense(10, activation='softmax'), or check the labels.
+        ValueError: sparse_categorical_crossentropy needs class labels from 0 to 4 for the
+        model's output 'output_1' (5 units), but y holds the labels [5, 6, 7, 8, 9] (10
+        classes in all, 0 to 9). Give the last layer one unit per class, e.g. Dense(10,
+        activation='softmax'), or check the labels.
     """
     names = list(output_names)
     for name, shape, item, target in zip(names, output_shapes, _per_output(loss, names),
