@@ -313,3 +313,33 @@ def test_load_model_files_the_fuzzer_found_fail_cleanly(tmp_path, good_files, na
         return
     with pytest.raises(ValueError, match=message):
         keras.models.load_model(path)
+
+
+def test_load_weights_fuzzed_safetensors_fail_cleanly(tmp_path):
+    model = keras.Sequential([layers.Input((4,)), layers.Dense(3), layers.Dense(2)])
+    good_path = tmp_path / "good.weights.safetensors"
+    model.save_weights(good_path)
+    good = good_path.read_bytes()
+    rng = random.Random("weights")
+    path = tmp_path / "mutant.weights.safetensors"
+    outcomes = {}
+    for _ in range(80):
+        kind = rng.randrange(3)
+        if kind == 0:
+            data = good[:rng.randrange(len(good))]
+        elif kind == 1:
+            data = bytearray(good)
+            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+            data = bytes(data)
+        else:
+            data = _edit_safetensors(rng, good)
+        path.write_bytes(data)
+        try:
+            model.load_weights(path)
+            outcome = "loaded"
+        except (ValueError, OSError) as err:
+            assert path.name in str(err), repr(err)
+            outcome = type(err).__name__
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    assert outcomes.get("ValueError", 0) > 40
+    assert [w.shape for w in model.get_weights()] == [(4, 3), (3,), (3, 2), (2,)]
