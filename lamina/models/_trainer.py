@@ -20,6 +20,7 @@ from lamina.callbacks import CallbackList
 from lamina.data import DataAdapter
 from lamina.models._inputs import check_batch_size, host_logs
 from lamina.models._labels import check_sparse_labels
+from lamina.models._padding import pads_last_batch
 from lamina.models._progress import Chunker, resolve_verbose
 
 
@@ -97,7 +98,9 @@ class Trainer:
             x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
             shuffle=bool(shuffle), class_weight=class_weight,
             validation_split=validation_split, validation_data=validation_data,
-            validation_batch_size=val_bs, validation_steps=validation_steps)
+            validation_batch_size=val_bs, validation_steps=validation_steps,
+            masked=pads_last_batch(self, training=True),
+            masked_validation=pads_last_batch(self, training=False))
         self._prepare(train)
         self._check_targets(train, "y")
         if val is not None:
@@ -174,7 +177,8 @@ class Trainer:
                            epochs=1, steps=None)
         cbs.on_test_begin()
         adapter = data_mod.adapter_for(x, y, sample_weight, batch_size=batch_size,
-                                       steps=steps)
+                                       steps=steps,
+                                       masked=pads_last_batch(self, training=False))
         self._prepare(adapter)
         self._check_targets(adapter, "y")
         logs = self._evaluate_epoch(adapter, cbs)
