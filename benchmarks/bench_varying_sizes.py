@@ -3,14 +3,18 @@
 A model that is fit, evaluated and asked to predict on data whose number of rows
 changes every call (learning curves, cross-validation folds, a notebook re-run on
 a filtered frame) must not compile a program per length: each compiled program
-stays in memory. This loop runs `fit` (1 epoch), `evaluate`, `predict` and
-`predict_on_batch` on a random length between 900 and 1,100 rows (batch 32, so
-every remainder of the last batch occurs) for a fixed time, and prints the
-compilations (counted with `jax.monitoring`) and the resident memory before and
-after. Two models: a Dense one (`fit` pads its last batch) and one with
-BatchNormalization (`fit` keeps the exact last batch).
+stays in memory. Each iteration runs `fit` (1 epoch), `evaluate`, `predict` and
+`predict_on_batch` on one length (batch 32), after one warm-up iteration; the
+script prints the compilations (counted with `jax.monitoring`), the resident
+memory before and after, and the time per iteration.
 
-    python benchmarks/bench_varying_sizes.py [--seconds 30] [--lib lamina|keras]
+- Dense: a 8-64-1 ReLU network (`fit` pads its last batch), `--iterations` random
+  lengths between 900 and 1,100 rows (every remainder of the last batch occurs).
+- Dense+BatchNorm: BatchNormalization mixes the rows of a batch (`fit` keeps the
+  exact last batch); 24 lengths `32 k + r`, k in 28..33, r in (3, 11, 19, 27): four
+  sizes of the last batch.
+
+    python benchmarks/bench_varying_sizes.py [--iterations 300] [--lib lamina|keras]
 """
 from __future__ import annotations
 
@@ -59,7 +63,7 @@ def make_model(lib: str, batch_norm: bool):
     return model
 
 
-def run(lib: str, batch_norm: bool, seconds: float) -> dict:
+def run(lib: str, batch_norm: bool, sizes: list[int]) -> dict:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(1100, 8)).astype(np.float32)
     y = x.sum(1, keepdims=True)
@@ -73,26 +77,27 @@ def run(lib: str, batch_norm: bool, seconds: float) -> dict:
 
     one(1000)
     start_compiles, start_rss, start = COMPILES[0], rss_mb(), time.perf_counter()
-    sizes = rng.integers(900, 1101, size=100000)
-    calls = 0
-    while time.perf_counter() - start < seconds:
-        one(int(sizes[calls]))
-        calls += 1
+    for n in sizes:
+        one(n)
     return {"lib": lib, "model": "Dense+BatchNorm" if batch_norm else "Dense",
-            "iterations": calls, "distinct lengths": len(set(sizes[:calls].tolist())),
+            "iterations": len(sizes), "distinct lengths": len(set(sizes)),
             "compilations": COMPILES[0] - start_compiles,
             "rss before MB": round(start_rss), "rss after MB": round(rss_mb()),
-            "ms per iteration": round(1000 * (time.perf_counter() - start) / calls, 1)}
+            "ms per iteration": round(1000 * (time.perf_counter() - start) / len(sizes), 1)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--lib", default="lamina", choices=["lamina", "keras"])
     args = parser.parse_args()
     jax.monitoring.register_event_duration_secs_listener(_on_event)
+    rng = np.random.default_rng(1)
+    dense = [int(n) for n in rng.integers(900, 1101, size=args.iterations)]
+    batch_norm = [32 * k + r for k in range(28, 34) for r in (3, 11, 19, 27)]
+    rng.shuffle(batch_norm)
     load = os.getloadavg()[0]
-    rows = [run(args.lib, batch_norm, args.seconds) for batch_norm in (False, True)]
+    rows = [run(args.lib, False, dense), run(args.lib, True, batch_norm)]
     print(f"load before: {load:.1f}, after: {os.getloadavg()[0]:.1f}")
     keys = list(rows[0])
     print("| " + " | ".join(keys) + " |")

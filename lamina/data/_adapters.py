@@ -10,9 +10,9 @@ drives `adapter.pieces(epoch, sizes)` and never asks which kind it has.
 Example:
     >>> import numpy as np
     >>> adapter = ArrayAdapter(adapt_xy(np.zeros((10, 2)), np.zeros(10)), batch_size=4)
-    >>> [(p.start, p.stop, p.plan.steps, p.plan.remainder)
+    >>> [(p.start, p.stop, p.plan.rows, p.plan.remainder)
     ...  for p in adapter.pieces(0, lambda done, total: total, seed=0)]
-    [(0, 3, 2, 2)]
+    [(0, 3, 10, 2)]
 """
 from __future__ import annotations
 

@@ -205,6 +205,7 @@ class ModelArchive:
 
     Example:
         >>> import os, tempfile, lamina as keras
+        >>> keras.layers.clear_session()
         >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
         >>> path = os.path.join(tempfile.mkdtemp(), "m.lamina")
         >>> model.save(path)

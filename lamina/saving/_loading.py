@@ -52,7 +52,7 @@ def deserialize_model(data: Any, custom_objects: Mapping[str, Any] | None = None
         raise
     except ValueError as err:
         raise ValueError(f"Cannot load {where}: {err}") from None
-    except (MemoryError, KeyboardInterrupt):
+    except MemoryError:
         raise
     except Exception as err:  # noqa: BLE001 - the boundary of rebuilding from data
         raise ValueError(f"Cannot load {where}: it is damaged or not a Lamina model: its "
@@ -72,7 +72,7 @@ def deserialize_model(data: Any, custom_objects: Mapping[str, Any] | None = None
                     shape, is_leaf=lambda s: isinstance(s, tuple))
                 with registry.custom_object_scope(custom_objects):
                     model.build_from_data(structs)
-        except (MemoryError, KeyboardInterrupt):
+        except (MemoryError, _budget.AllocationLimitError):
             raise
         except Exception as err:  # noqa: BLE001 - the boundary of rebuilding from data
             raise ValueError(f"Cannot load {where}: it is damaged or not a Lamina model: the "
@@ -189,7 +189,7 @@ def _compile(model: Any, compile_config: Any, custom_objects: Any, where: str) -
         raise
     except ValueError as err:
         raise ValueError(f"Cannot restore the compile settings of {where}: {err}") from None
-    except (MemoryError, KeyboardInterrupt):
+    except MemoryError:
         raise
     except Exception as err:  # noqa: BLE001 - the boundary of rebuilding from data
         raise ValueError(f"Cannot restore the compile settings of {where} (config.json's "
@@ -207,7 +207,7 @@ def _restore_optimizer(model: Any, files: Any, where: str) -> None:
         weights.restore_training(model, files.tensors(archive.OPTIMIZER, header), what)
     except ValueError:
         raise
-    except (MemoryError, KeyboardInterrupt):
+    except MemoryError:
         raise
     except Exception as err:  # noqa: BLE001 - the boundary of rebuilding from data
         raise ValueError(f"{what} is damaged: it cannot be restored ({type(err).__name__}: "

@@ -110,7 +110,7 @@ def deserialize_layer(config: Any, custom_objects: Mapping[str, Any] | None = No
             return cls.from_config(inner)
         except (AllocationLimitError, LayerConfigError):
             raise  # already names the innermost layer at fault
-        except (MemoryError, KeyboardInterrupt):
+        except MemoryError:
             raise
         except Exception as err:  # noqa: BLE001 - a config from a file may break a class anyhow
             called = f" (named '{inner['name']}')" if isinstance(inner.get("name"), str) \
