@@ -113,13 +113,23 @@ class Predictor:
                 "instead of X[i], or x.reshape(1, -1).")
 
     def predict_on_batch(self, x: Any) -> Any:
-        """Outputs for one batch, as (writable) NumPy arrays."""
+        """Outputs for one batch, as (writable) NumPy arrays.
+
+        The rows are padded with zeros to one of a few sizes (at most 25% more,
+        dropped from the result on the host), so that batches of any size reuse a
+        handful of compiled programs.
+        """
         return self._predict_batch(self._host_x(x))
 
     def _predict_batch(self, x: Any) -> Any:
-        """Outputs for one batch of adapted host arrays."""
+        """Outputs for one batch of adapted host arrays, padded to a bucket of rows."""
+        n = data_mod.num_rows(x)
+        size = _bucket(n)
+        if size != n:
+            x = jax.tree.map(lambda a: np.concatenate(
+                [a, np.zeros((size - n,) + a.shape[1:], a.dtype)]), x)
         out = self._inference_programs().predict_step(self._params(), x)
-        return jax.tree.map(np.array, out)
+        return jax.tree.map(lambda a: np.array(np.asarray(a)[:n]), out)
 
 
 def _bucket(num_batches: int) -> int:

@@ -8,6 +8,7 @@ from lamina.saving import _archive as archive
 from lamina.saving import _keras_files as keras_files
 from lamina.saving import _keras_h5_write as keras_h5_write
 from lamina.saving import _loading as loading
+from lamina.saving import _safetensors as safetensors
 from lamina.saving import _serialization as serialization
 from lamina.saving import _weights as weights
 from lamina._version import __version__
@@ -132,12 +133,24 @@ class Saveable:
                                      skip_mismatch=skip_mismatch)
             return
         path = loading.check_weights_path(filepath, "load")
+        where = f"'{path}'"
         if path.lower().endswith(archive.MODEL_EXTENSIONS):
-            data = archive.read_archive(path)[archive.WEIGHTS]
+            with archive.ModelArchive(path) as files:
+                header = files.header(archive.WEIGHTS)
+                pairs = self._match_file(header, where, skip_mismatch)
+                tensors = files.tensors(archive.WEIGHTS, header)
         else:
-            data = archive.read_file_bytes(path)
-        tensors, metadata = archive.tensors_from_bytes(data, f"'{path}'")
-        weights.assign_weights(self, tensors, metadata, f"'{path}'", skip_mismatch)
+            size = safetensors.file_size(path)
+            with open(path, "rb") as f:
+                header = safetensors.read_header(f, where, size=size)
+                pairs = self._match_file(header, where, skip_mismatch)
+                tensors = safetensors.read_data(f, header, where)
+        weights.set_weights(pairs, tensors)
+
+    def _match_file(self, header: Any, where: str, skip_mismatch: bool) -> list:
+        """The weights paired with a file's declared tensors, before its data is read."""
+        declared = {k: (t.shape, t.dtype) for k, t in header.tensors.items()}
+        return weights.match_weights(self, declared, header.metadata, where, skip_mismatch)
 
     def to_json(self, **kwargs: Any) -> str:
         """The architecture as a JSON string (no weights), as `keras.Model.to_json`.
