@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lamina.backend._scope import current_scope
+from lamina.backend._scope import autocast_dtype, current_scope
 
 
 def _value_of(x: Any) -> Any:
@@ -42,6 +42,8 @@ class Variable:
         name: the full name, e.g. `"dense/kernel"`.
         regularizer: an optional callable `array -> scalar` added to the loss.
         constraint: an optional callable `array -> array` applied after each update.
+        autocast: whether a layer computing in a lower precision reads it in that
+            precision (Keras's mixed precision); the value itself keeps its dtype.
 
     Example:
         >>> import numpy as np
@@ -54,7 +56,8 @@ class Variable:
 
     def __init__(self, initializer: Any, shape: Any = None, dtype: Any = None, *,
                  trainable: bool = True, name: str = "variable",
-                 regularizer: Callable | None = None, constraint: Callable | None = None):
+                 regularizer: Callable | None = None, constraint: Callable | None = None,
+                 autocast: bool = True):
         if callable(initializer):
             if shape is None:
                 raise ValueError(f"Variable '{name}' has a callable initializer but no shape. "
@@ -73,6 +76,7 @@ class Variable:
         self.trainable = bool(trainable)
         self.regularizer = regularizer
         self.constraint = constraint
+        self.autocast = bool(autocast)
 
     # -- value --------------------------------------------------------------
     def _read(self) -> jax.Array:
@@ -84,6 +88,15 @@ class Variable:
 
     @property
     def value(self) -> jax.Array:
+        value = self._raw()
+        cast = autocast_dtype()
+        if cast is not None and self.autocast and value.dtype != cast and \
+                jnp.issubdtype(value.dtype, jnp.floating):
+            value = value.astype(cast)
+        return value
+
+    def _raw(self) -> jax.Array:
+        """The value in its own dtype (never autocast)."""
         scope = current_scope()
         return self._read() if scope is None else scope.get(self)
 
@@ -103,10 +116,10 @@ class Variable:
         return self
 
     def assign_add(self, delta: Any) -> "Variable":
-        return self.assign(self.value + _value_of(delta))
+        return self.assign(self._raw() + _value_of(delta))
 
     def assign_sub(self, delta: Any) -> "Variable":
-        return self.assign(self.value - _value_of(delta))
+        return self.assign(self._raw() - _value_of(delta))
 
     @property
     def shape(self) -> tuple[int, ...]:

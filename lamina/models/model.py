@@ -81,7 +81,8 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
                 loss_weights: Any = None, weighted_metrics: Any = None,
                 run_eagerly: bool = False, steps_per_execution: int = 1,
-                jit_compile: Any = "auto", **kwargs: Any) -> None:
+                jit_compile: Any = "auto", auto_scale_loss: bool = True,
+                **kwargs: Any) -> None:
         """Configure training, as `keras.Model.compile`.
 
         Args:
@@ -91,6 +92,8 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
             metrics: names (`"accuracy"`, `"mae"`, `"AUC"`) or Metric objects, for all
                 outputs or per output.
             loss_weights: weights of the outputs' losses in the total.
+            auto_scale_loss: under the `"mixed_float16"` policy, wrap the optimizer in a
+                `LossScaleOptimizer` (as Keras 3).
 
         Example:
             >>> import lamina as keras
@@ -102,9 +105,13 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
         if kwargs:
             raise TypeError(f"compile() got unexpected keyword argument(s) {sorted(kwargs)}. "
                             "Valid ones: optimizer, loss, metrics, loss_weights, "
-                            "weighted_metrics, run_eagerly, steps_per_execution, jit_compile.")
+                            "weighted_metrics, run_eagerly, steps_per_execution, jit_compile, "
+                            "auto_scale_loss.")
         # Resolve everything first, so that a bad identifier leaves the model as it was.
         resolved_optimizer = optimizers_mod.get(optimizer)
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and \
+                not isinstance(resolved_optimizer, optimizers_mod.LossScaleOptimizer):
+            resolved_optimizer = optimizers_mod.LossScaleOptimizer(resolved_optimizer)
         config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
                   "loss_weights": loss_weights, "weighted_metrics": weighted_metrics}
         # Without a loss (Keras accepts that) the error comes at fit or evaluate.
