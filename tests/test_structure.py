@@ -25,6 +25,7 @@ ORDER = [
     ("callbacks", ["lamina.callbacks"]),
     ("models", ["lamina.models"]),
     ("applications and tools", ["lamina.testing", "lamina.playground", "lamina.demo",
+                                "lamina.distribution",
                                 "lamina.cli", "lamina"]),
 ]
 

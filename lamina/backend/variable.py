@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lamina.backend import _distribution
 from lamina.backend._scope import autocast_dtype, current_scope
 
 
@@ -70,7 +71,10 @@ class Variable:
         if shape is not None and tuple(value.shape) != tuple(shape):
             raise ValueError(f"Variable '{name}' was given shape {tuple(shape)} but its initial "
                              f"value has shape {tuple(value.shape)}.")
-        self._value = value
+        # Under a distribution the value lives where its layout says (sharded or
+        # replicated across the devices), as Keras 3 creates variables.
+        self._distribution = _distribution.current()
+        self._value = _distribution.place(value, name, self._distribution)
         self._holder: Any = None
         self.name = name
         self.trainable = bool(trainable)
@@ -110,7 +114,7 @@ class Variable:
         if scope is None or scope.building:
             if self._holder is not None:
                 self._holder.release(self)  # the training state no longer has the newest
-            self._value = value
+            self._value = _distribution.place(value, self.name, self._distribution)
         else:
             scope.values[id(self)] = value
         return self

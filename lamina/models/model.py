@@ -13,6 +13,7 @@ from lamina.backend._tree import is_symbolic, shape_of
 from lamina.core.train import TrainState
 from lamina.layers.layer import Layer
 from lamina.models import _compile as compile_utils
+from lamina.models import _distributed
 from lamina.models._custom_step import CustomSteps
 from lamina.models._generator_aliases import GeneratorAliases
 from lamina.models._predictor import Predictor
@@ -310,6 +311,11 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
         optimizer = self.optimizer
         holder = StateHolder(tv, ntv, optimizer.init_state, lambda: programs.init_metrics())
         forward = self._forward_fn(tv, ntv, holder.trainable_keys, holder.non_trainable_keys)
+        dist = _distributed.current()
+        if dist is not None:
+            _distributed.check_model(self, tv + ntv,
+                                     holder.trainable_keys + holder.non_trainable_keys, dist)
+            forward = _distributed.sharded_forward(forward, dist)
         constrained = [(k, v.constraint) for k, v in zip(holder.trainable_keys, tv)
                        if v.constraint is not None]
 
