@@ -241,6 +241,11 @@ def adapter_for(x: Any, y: Any = None, sample_weight: Any = None, *, batch_size:
             raise ValueError(f"{prefix or 'fit() '}received a file data set as x and also "
                              "y or sample_weight. Name the target column with "
                              "file_dataset(..., label=...) and pass y=None.")
+        if steps is not None:
+            raise ValueError(f"{prefix or 'fit() '}received a file data set with a number "
+                             f"of steps ({steps}); an epoch of a file data set is all its "
+                             f"rows ({len(x)} batches). Leave the steps out, or pass fewer "
+                             "files.")
         return x.adapter(class_weight)
     if is_stream(x):
         if y is not None or sample_weight is not None:
