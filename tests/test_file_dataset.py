@@ -195,3 +195,10 @@ def test_training_on_a_file_larger_than_the_memory_limit(tmp_path):
     assert int(grown) < budget_mib << 20
     proc, line = run("whole")  # the same limit stops reading the whole file
     assert not line and "MemoryError" in proc.stderr, proc.stdout[-2000:]
+
+
+def test_file_dataset_with_steps_is_an_error(files):
+    ds = data.file_dataset(files / "a.parquet", label="label", batch_size=100)
+    with pytest.raises(ValueError, match=r"an epoch of a file data set is all its rows \(6 "
+                                         r"batches\)"):
+        _model().fit(ds, steps_per_epoch=2, verbose=0)
