@@ -10,6 +10,7 @@ from lamina._version import __version__  # noqa: F401
 from lamina import core, data, registry  # noqa: I001
 from lamina import backend
 from lamina import random, optimizers, utils, plot  # plot imports matplotlib only to draw
+from lamina import mixed_precision
 from lamina import ops
 from lamina import activations, initializers, regularizers, constraints, losses
 from lamina import layers, metrics, preprocessing
@@ -17,11 +18,12 @@ from lamina import saving
 from lamina import callbacks
 from lamina import models
 from lamina import datasets, testing
+from lamina import distribution
 from lamina.backend import KerasTensor, Variable
 from lamina.layers import Input, Layer
 from lamina.models import Model, Sequential
 
 __all__ = ["Input", "KerasTensor", "Layer", "Model", "Sequential", "Variable", "activations",
-           "backend", "callbacks", "constraints", "core", "data", "datasets", "initializers",
-           "layers", "losses", "metrics", "models", "ops", "optimizers", "plot", "preprocessing", "random", "registry",
+           "backend", "callbacks", "constraints", "core", "data", "datasets", "distribution", "initializers",
+           "layers", "losses", "metrics", "mixed_precision", "models", "ops", "optimizers", "plot", "preprocessing", "random", "registry",
            "regularizers", "saving", "testing", "utils"]

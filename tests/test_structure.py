@@ -13,7 +13,7 @@ ORDER = [
     ("data and registry", ["lamina.data", "lamina.registry", "lamina._version"]),
     ("symbolic graph and state", ["lamina.backend"]),
     ("ops, random, optimizers, utils", ["lamina.ops", "lamina.random", "lamina.optimizers",
-                                        "lamina.utils",
+                                        "lamina.utils", "lamina.mixed_precision",
                                         "lamina._identifiers", "lamina.plot",
                                         "lamina.datasets"]),
     ("activations ... losses", ["lamina.activations", "lamina.initializers",
@@ -25,6 +25,7 @@ ORDER = [
     ("callbacks", ["lamina.callbacks"]),
     ("models", ["lamina.models"]),
     ("applications and tools", ["lamina.testing", "lamina.playground", "lamina.demo",
+                                "lamina.distribution",
                                 "lamina.cli", "lamina"]),
 ]
 

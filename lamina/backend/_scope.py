@@ -143,3 +143,20 @@ def add_loss_to_scope(loss: Any) -> bool:
         return False
     scope.losses.append(loss)
     return True
+
+
+@contextlib.contextmanager
+def autocast_scope(dtype: Any) -> Iterator[None]:
+    """Floating Variables read as `dtype` inside the block (a layer computing in a
+    lower precision than its weights, as Keras's `AutocastScope`); None turns it off."""
+    previous = getattr(_local, "autocast", None)
+    _local.autocast = dtype
+    try:
+        yield
+    finally:
+        _local.autocast = previous
+
+
+def autocast_dtype() -> Any:
+    """The dtype floating Variables read as now, or None."""
+    return getattr(_local, "autocast", None)

@@ -18,8 +18,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lamina.backend import _distribution
 from lamina.backend._budget import charge_shape
-from lamina.backend._scope import current_scope
+from lamina.backend._scope import autocast_dtype, current_scope
 
 
 def _value_of(x: Any) -> Any:
@@ -43,6 +44,8 @@ class Variable:
         name: the full name, e.g. `"dense/kernel"`.
         regularizer: an optional callable `array -> scalar` added to the loss.
         constraint: an optional callable `array -> array` applied after each update.
+        autocast: whether a layer computing in a lower precision reads it in that
+            precision (Keras's mixed precision); the value itself keeps its dtype.
 
     Example:
         >>> import numpy as np
@@ -55,7 +58,8 @@ class Variable:
 
     def __init__(self, initializer: Any, shape: Any = None, dtype: Any = None, *,
                  trainable: bool = True, name: str = "variable",
-                 regularizer: Callable | None = None, constraint: Callable | None = None):
+                 regularizer: Callable | None = None, constraint: Callable | None = None,
+                 autocast: bool = True):
         if callable(initializer):
             if shape is None:
                 raise ValueError(f"Variable '{name}' has a callable initializer but no shape. "
@@ -69,12 +73,16 @@ class Variable:
         if shape is not None and tuple(value.shape) != tuple(shape):
             raise ValueError(f"Variable '{name}' was given shape {tuple(shape)} but its initial "
                              f"value has shape {tuple(value.shape)}.")
-        self._value = value
+        # Under a distribution the value lives where its layout says (sharded or
+        # replicated across the devices), as Keras 3 creates variables.
+        self._distribution = _distribution.current()
+        self._value = _distribution.place(value, name, self._distribution)
         self._holder: Any = None
         self.name = name
         self.trainable = bool(trainable)
         self.regularizer = regularizer
         self.constraint = constraint
+        self.autocast = bool(autocast)
 
     # -- value --------------------------------------------------------------
     def _read(self) -> jax.Array:
@@ -86,6 +94,15 @@ class Variable:
 
     @property
     def value(self) -> jax.Array:
+        value = self._raw()
+        cast = autocast_dtype()
+        if cast is not None and self.autocast and value.dtype != cast and \
+                jnp.issubdtype(value.dtype, jnp.floating):
+            value = value.astype(cast)
+        return value
+
+    def _raw(self) -> jax.Array:
+        """The value in its own dtype (never autocast)."""
         scope = current_scope()
         return self._read() if scope is None else scope.get(self)
 
@@ -99,16 +116,16 @@ class Variable:
         if scope is None or scope.building:
             if self._holder is not None:
                 self._holder.release(self)  # the training state no longer has the newest
-            self._value = value
+            self._value = _distribution.place(value, self.name, self._distribution)
         else:
             scope.values[id(self)] = value
         return self
 
     def assign_add(self, delta: Any) -> "Variable":
-        return self.assign(self.value + _value_of(delta))
+        return self.assign(self._raw() + _value_of(delta))
 
     def assign_sub(self, delta: Any) -> "Variable":
-        return self.assign(self.value - _value_of(delta))
+        return self.assign(self._raw() - _value_of(delta))
 
     @property
     def shape(self) -> tuple[int, ...]:

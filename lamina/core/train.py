@@ -110,24 +110,34 @@ def make_train_step(forward: Callable, objective: Objective,
                     ) -> Callable[[TrainState, Batch], TrainState]:
     """One optimizer step on one batch: forward, loss, gradients, update, metrics.
 
+    An optimizer with a `scale_of(opt_state)` (dynamic loss scaling, see
+    `lamina.core.loss_scale`) has the loss multiplied by that scale before it is
+    differentiated; its update divides the gradients by it again.
+
     Returns:
         `step(state, (x, y, sample_weight)) -> state` (not jitted). The batch may carry
         a fourth item, a boolean row mask: rows where it is False are padding, left
         out of the loss, its gradient and the metrics (see `run_batches`).
     """
 
+    scale_of = getattr(optimizer, "scale_of", None)
+
     def step(state: TrainState, batch: Batch) -> TrainState:
         x, y, sw = batch[:3]
         rows = batch[3] if len(batch) > 3 else None
+
+        # A loss-scaling optimizer (float16) differentiates the scaled loss.
+        scale = scale_of(state.optimizer) if scale_of is not None else None
 
         def total_loss(trainable: dict) -> tuple:
             y_pred, non_trainable, penalty, mask = forward(
                 trainable, state.non_trainable, x, training=True, rng=step_keys(state))
             mask = with_rows(mask, rows, y_pred)
             loss = objective.loss(y, y_pred, sw, mask) + penalty
-            return loss, (y_pred, non_trainable, mask)
+            return (loss if scale is None else loss * scale), (loss, y_pred, non_trainable,
+                                                              mask)
 
-        (loss, (y_pred, non_trainable, mask)), grads = jax.value_and_grad(
+        (_, (loss, y_pred, non_trainable, mask)), grads = jax.value_and_grad(
             total_loss, has_aux=True)(state.trainable)
         updates, opt_state = optimizer.update(grads, state.optimizer, state.trainable)
         trainable = optax.apply_updates(state.trainable, updates)

@@ -16,6 +16,7 @@ from lamina.data._adapt import Arrays, adapt_x, adapt_xy, adapt_y, is_multi
 from lamina.data._adapters import (STREAM_CHUNK, ArrayAdapter, DataAdapter, Piece,
                                    StreamAdapter, adapter_for, batch_arrays, expand_1d,
                                    fit_adapters)
+from lamina.data._file_dataset import FileDataset, array_dataset, file_dataset
 from lamina.data._class_weight import class_weight_to_sample_weight
 from lamina.data._split import split_validation
 from lamina.data._stream import BatchStream, is_stream, unpack_xy
@@ -24,6 +25,9 @@ from lamina.data._tree import Tree, leaves, map_leaves, num_rows
 __all__ = [
     "STREAM_CHUNK",
     "ArrayAdapter",
+    "FileDataset",
+    "array_dataset",
+    "file_dataset",
     "Arrays",
     "BatchStream",
     "DataAdapter",

@@ -256,6 +256,17 @@ def adapter_for(x: Any, y: Any = None, sample_weight: Any = None, *, batch_size:
     Raises:
         ValueError: for a stream given with separate targets, or invalid data.
     """
+    if getattr(x, "_streams_pieces", False):  # a FileDataset: chunks straight to pieces
+        if y is not None or sample_weight is not None:
+            raise ValueError(f"{prefix or 'fit() '}received a file data set as x and also "
+                             "y or sample_weight. Name the target column with "
+                             "file_dataset(..., label=...) and pass y=None.")
+        if steps is not None:
+            raise ValueError(f"{prefix or 'fit() '}received a file data set with a number "
+                             f"of steps ({steps}); an epoch of a file data set is all its "
+                             f"rows ({len(x)} batches). Leave the steps out, or pass fewer "
+                             "files.")
+        return x.adapter(class_weight)
     if is_stream(x):
         if y is not None or sample_weight is not None:
             raise ValueError(f"{prefix or 'fit() '}received batches (a generator or "

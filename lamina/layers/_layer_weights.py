@@ -32,7 +32,8 @@ class LayerWeights:
 
     def add_weight(self, shape: Sequence[int] | None = None, initializer: Any = None,
                    dtype: Any = None, trainable: bool = True, regularizer: Any = None,
-                   constraint: Any = None, name: str | None = None, **kwargs: Any) -> Variable:
+                   constraint: Any = None, name: str | None = None, autocast: bool = True,
+                   **kwargs: Any) -> Variable:
         """Create a weight owned by this layer (call it in `build`).
 
         Args:
@@ -44,6 +45,7 @@ class LayerWeights:
             regularizer: a name (`"l2"`) or callable; its penalty joins the loss.
             constraint: a name (`"non_neg"`) or callable applied after each update.
             name: the short name; the Variable is named `"<layer>/<name>"`.
+            autocast: whether a mixed-precision layer reads it in its compute dtype.
 
         Returns:
             The new `Variable`.
@@ -57,7 +59,7 @@ class LayerWeights:
         variable = Variable(init, shape=shape, dtype=dtype or self.dtype,
                             trainable=trainable, name=f"{self.name}/{short}",
                             regularizer=regularizers.get(regularizer),
-                            constraint=constraints.get(constraint))
+                            constraint=constraints.get(constraint), autocast=autocast)
         self._weights_list.append(variable)
         return variable
 

@@ -14,9 +14,9 @@ from lamina import regularizers
 from lamina.backend import _masking
 from lamina.backend._graph import call_symbolic, output_spec
 from lamina.backend._naming import to_snake_case, unique_name
+from lamina.backend import dtype_policy
 from lamina.backend._scope import (LossList, StatelessScope, add_loss_to_scope,
-                                   current_scope, layer_frame)
-from lamina.backend.keras_tensor import dtype_name
+                                   autocast_scope, current_scope, layer_frame)
 from lamina.backend._tree import (as_keras_shape, flatten, is_symbolic, map_shapes,
                                   map_structure, none_batch, shape_of, to_arrays)
 from lamina.backend.variable import Variable
@@ -43,7 +43,12 @@ class Layer(LayerWeights):
     Args:
         trainable: whether its weights are updated by training.
         name: a unique name; by default the snake-case class name, numbered.
-        dtype: the weights' dtype (float32).
+        dtype: the dtype policy: a dtype name (the weights' and the computation's
+            dtype), `"mixed_bfloat16"` / `"mixed_float16"` (float32 weights, 16-bit
+            computation), or a `DTypePolicy`; by default the global policy
+            (`lamina.mixed_precision.set_global_policy`). Floating inputs are cast
+            to the compute dtype, and floating weights are read in it inside `call`.
+        autocast: False keeps the inputs and weights in their own dtypes.
         input_shape: the shape of one sample, accepted on the first layer of a
             `Sequential` model (as is `input_dim=n` for `input_shape=(n,)`).
 
@@ -81,7 +86,8 @@ class Layer(LayerWeights):
         object.__setattr__(self, "_weights_list", [])
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = "float32" if dtype is None else dtype_name(dtype)
+        self.dtype_policy = dtype_policy.get(dtype)
+        self.autocast = bool(kwargs.get("autocast", True))
         self.built = False
         self._build_shape: Any = None
         self._input_shape: Any = None
@@ -94,6 +100,39 @@ class Layer(LayerWeights):
                 getattr(type(self), "supports_masking", None) is None:
             # As Keras 3: a layer that computes masks supports them.
             self.supports_masking = type(self).compute_mask is not Layer.compute_mask
+
+    # -- dtypes ---------------------------------------------------------------
+    @property
+    def dtype(self) -> str:
+        """The dtype of the layer's weights (the policy's `variable_dtype`), as Keras."""
+        return self.dtype_policy.variable_dtype
+
+    @dtype.setter
+    def dtype(self, value: Any) -> None:
+        self.dtype_policy = dtype_policy.get(value)
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype the layer computes in (its floating inputs are cast to it)."""
+        return self.dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype of the layer's weights."""
+        return self.dtype_policy.variable_dtype
+
+    def _autocast_inputs(self, inputs: Any) -> Any:
+        compute = self.compute_dtype
+        if not self.autocast or not dtype_policy.is_float(compute):
+            return inputs
+
+        def cast(x: Any) -> Any:
+            dtype = getattr(x, "dtype", None)
+            if dtype is not None and dtype_policy.is_float(dtype) and str(dtype) != compute:
+                return x.astype(compute)
+            return x
+
+        return map_structure(cast, inputs)
 
     # -- losses ---------------------------------------------------------------
     def add_loss(self, loss: Any) -> None:
@@ -164,7 +203,7 @@ class Layer(LayerWeights):
     def _call_with_mask(self, inputs: Any, args: tuple, kwargs: dict, training: Any,
                         mask: Any) -> tuple[Any, Any]:
         """Run `call` on arrays with the input mask given; return `(outputs, mask)`."""
-        inputs = to_arrays(inputs)
+        inputs = self._autocast_inputs(to_arrays(inputs))
         if mask is not None:  # layers called inside `call` find it on the inputs
             _masking.set_masks(inputs, mask)
         self._maybe_build(inputs)
@@ -179,8 +218,10 @@ class Layer(LayerWeights):
         if current_scope() is None:
             self._activity_losses = []
         _context.training = training
+        policy = self.dtype_policy
         try:
-            with layer_frame("call"):
+            with layer_frame("call"), autocast_scope(
+                    policy.compute_dtype if self.autocast and policy.is_mixed else None):
                 outputs = self.call(inputs, *args, **kwargs)
         finally:
             _context.training = outer
@@ -306,7 +347,7 @@ class Layer(LayerWeights):
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, as JSON-compatible values."""
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
-                                  "dtype": self.dtype}
+                                  "dtype": self.dtype_policy.name}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if self.activity_regularizer is not None:

@@ -7,6 +7,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from lamina import initializers, registry
+from lamina.backend._scope import autocast_scope
 from lamina.layers import _weight_spec as weight_spec
 from lamina.layers._normalize import normalize
 from lamina.layers.layer import Layer
@@ -83,6 +84,15 @@ class BatchNormalization(Layer):
         self.built = True
 
     def call(self, inputs: Any, training: bool = False) -> Any:
+        # As Keras 3: 16-bit inputs are normalized in float32, with the float32
+        # statistics (never read in 16 bits, so the moving averages keep their precision).
+        dtype = inputs.dtype
+        if jnp.issubdtype(dtype, jnp.floating) and jnp.finfo(dtype).bits < 32:
+            with autocast_scope(None):
+                return self._normalize(inputs.astype(jnp.float32), training).astype(dtype)
+        return self._normalize(inputs, training)
+
+    def _normalize(self, inputs: Any, training: bool) -> Any:
         ndim = inputs.ndim
         reduce_axes = tuple(i for i in range(ndim) if i != self._axis)
         bshape = [1] * ndim

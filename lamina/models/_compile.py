@@ -121,6 +121,16 @@ def _flat_metrics(metrics: Any) -> list:
     return [metrics]
 
 
+def _float32(y_pred: Any) -> Any:
+    """Predictions in float32: losses and metrics of a mixed-precision model are
+    computed in float32 (as Keras 3), whatever dtype its last layer computes in."""
+    dtype = getattr(y_pred, "dtype", None)
+    if dtype is not None and jnp.issubdtype(dtype, jnp.floating) and dtype != jnp.float32 \
+            and jnp.finfo(dtype).bits < 32:
+        return y_pred.astype(jnp.float32)
+    return y_pred
+
+
 def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str],
           output_shapes: Sequence[tuple], weighted_metrics: Any = None) -> Compiled:
     """Resolve the compile settings against the model's outputs.
@@ -193,7 +203,7 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
         if y_true is None:
             raise ValueError("The model's loss needs targets, but received x without y. "
                              "Pass y=... (or batches of (x, y)), e.g. model.fit(X, y).")
-        ys, ps = as_list(y_true), as_list(y_pred)
+        ys, ps = as_list(y_true), [_float32(p) for p in as_list(y_pred)]
         if multi and len(ys) != n:
             raise ValueError(f"The model has {n} outputs {list(output_names)} but the targets "
                              f"have {len(ys)} parts. Pass y as a list or a dict by output name.")
@@ -217,7 +227,7 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
             parts = [l for l in output_losses(y_true, y_pred, sw, mask) if l is not None]
             new += [accumulators[1 + j].update(states[1 + j], part, bs)
                     for j, part in enumerate(parts)]
-        ys, ps, ms = as_list(y_true), as_list(y_pred), masks_of(mask)
+        ys, ps, ms = as_list(y_true), [_float32(p) for p in as_list(y_pred)], masks_of(mask)
         for j, (i, acc, weighted) in enumerate(metric_slots):
             k = num_trackers + j
             weights = mask_weights(sw if weighted else None, ms[i], for_loss=False)

@@ -9,6 +9,7 @@ import numpy as np
 
 from lamina import data as data_mod
 from lamina.callbacks import CallbackList
+from lamina.models import _distributed
 from lamina.models._host_inputs import encode_inputs, encode_stream
 from lamina.models._programs import PredictPrograms, predict_programs
 from lamina.models._inputs import check_batch_size
@@ -60,6 +61,7 @@ class Predictor:
         return x
 
     def _predict_arrays(self, x: Any, batch_size: int, steps: int | None) -> tuple[Any, int]:
+        _distributed.check_batch_size(batch_size)
         x = self._host_x(x)
         n = data_mod.num_rows(x)
         if steps is not None:
@@ -85,6 +87,10 @@ class Predictor:
             return cached[2]
         keys = unique_paths(tv + ntv)
         forward = self._forward_fn(tv, ntv, keys[:len(tv)], keys[len(tv):])
+        dist = _distributed.current()
+        if dist is not None:
+            _distributed.check_model(self, tv + ntv, keys, dist)
+            forward = _distributed.sharded_forward(forward, dist)
         programs: PredictPrograms = predict_programs(forward)
         self._predict_only = (tv, ntv, programs, keys)
         return programs

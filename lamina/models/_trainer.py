@@ -18,6 +18,7 @@ import numpy as np
 from lamina import data as data_mod
 from lamina.callbacks import CallbackList
 from lamina.data import DataAdapter
+from lamina.models import _distributed
 from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
 from lamina.models._inputs import check_batch_size, host_logs
 from lamina.models._labels import check_sparse_labels, check_target_shapes
@@ -35,6 +36,9 @@ class Trainer:
                                "model.compile(optimizer='adam', loss='mse').")
 
     def _prepare(self, adapter: DataAdapter) -> Any:
+        plan = getattr(adapter, "plan", None)
+        if plan is not None:
+            _distributed.check_batch_size(plan.batch_size)
         self.build_from_data(adapter.peek().x)
         return self._get_programs()
 

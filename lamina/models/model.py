@@ -13,6 +13,7 @@ from lamina.backend._tree import is_symbolic, shape_of
 from lamina.core.train import TrainState
 from lamina.layers.layer import Layer
 from lamina.models import _compile as compile_utils
+from lamina.models import _distributed
 from lamina.models._custom_step import CustomSteps
 from lamina.models._generator_aliases import GeneratorAliases
 from lamina.models._predictor import Predictor
@@ -81,7 +82,8 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
                 loss_weights: Any = None, weighted_metrics: Any = None,
                 run_eagerly: bool = False, steps_per_execution: int = 1,
-                jit_compile: Any = "auto", **kwargs: Any) -> None:
+                jit_compile: Any = "auto", auto_scale_loss: bool = True,
+                **kwargs: Any) -> None:
         """Configure training, as `keras.Model.compile`.
 
         Args:
@@ -91,6 +93,8 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
             metrics: names (`"accuracy"`, `"mae"`, `"AUC"`) or Metric objects, for all
                 outputs or per output.
             loss_weights: weights of the outputs' losses in the total.
+            auto_scale_loss: under the `"mixed_float16"` policy, wrap the optimizer in a
+                `LossScaleOptimizer` (as Keras 3).
 
         Example:
             >>> import lamina as keras
@@ -102,9 +106,13 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
         if kwargs:
             raise TypeError(f"compile() got unexpected keyword argument(s) {sorted(kwargs)}. "
                             "Valid ones: optimizer, loss, metrics, loss_weights, "
-                            "weighted_metrics, run_eagerly, steps_per_execution, jit_compile.")
+                            "weighted_metrics, run_eagerly, steps_per_execution, jit_compile, "
+                            "auto_scale_loss.")
         # Resolve everything first, so that a bad identifier leaves the model as it was.
         resolved_optimizer = optimizers_mod.get(optimizer)
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and \
+                not isinstance(resolved_optimizer, optimizers_mod.LossScaleOptimizer):
+            resolved_optimizer = optimizers_mod.LossScaleOptimizer(resolved_optimizer)
         config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
                   "loss_weights": loss_weights, "weighted_metrics": weighted_metrics}
         # Without a loss (Keras accepts that) the error comes at fit or evaluate.
@@ -303,6 +311,11 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
         optimizer = self.optimizer
         holder = StateHolder(tv, ntv, optimizer.init_state, lambda: programs.init_metrics())
         forward = self._forward_fn(tv, ntv, holder.trainable_keys, holder.non_trainable_keys)
+        dist = _distributed.current()
+        if dist is not None:
+            _distributed.check_model(self, tv + ntv,
+                                     holder.trainable_keys + holder.non_trainable_keys, dist)
+            forward = _distributed.sharded_forward(forward, dist)
         constrained = [(k, v.constraint) for k, v in zip(holder.trainable_keys, tv)
                        if v.constraint is not None]
 

@@ -13,9 +13,10 @@ from lamina.optimizers import schedules
 from lamina.optimizers.algorithms import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW,
                                           Lion, Nadam, RMSprop)
 from lamina.optimizers.base import Optimizer
+from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta",
-           "Adamax", "Nadam", "Lion", "get", "serialize", "deserialize", "schedules"]
+           "Adamax", "Nadam", "Lion", "LossScaleOptimizer", "get", "serialize", "deserialize", "schedules"]
 
 _CLASSES = (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Lion)
 for _cls in _CLASSES:
