@@ -41,7 +41,11 @@ def _key_map(src: Any, dst: Any) -> dict:
 
 
 def _stack(trees: list) -> Any:
-    return jax.tree.map(lambda *a: jnp.stack([jnp.asarray(x) for x in a]), *trees)
+    """The trees stacked leaf by leaf on a new leading axis: on the host, then sent to
+    the device in one transfer (a stack per leaf on the device costs a dispatch each)."""
+    host = jax.device_get(trees)
+    return jax.device_put(jax.tree.map(lambda *a: np.stack([np.asarray(x) for x in a]),
+                                       *host))
 
 
 class GroupRun:
@@ -69,6 +73,7 @@ class GroupRun:
         self.settings = jnp.asarray(
             np.array([[f.values[k] for f in self.fields] for k in range(len(models))],
                      np.float32).reshape(len(models), len(self.fields)))
+        self._metrics0 = None
         self.states = _stack([rename(m._train.current(), to)
                               for m, to in zip(models, self.to_first)])
 
@@ -76,9 +81,11 @@ class GroupRun:
         return len(self.models)
 
     def _fresh_metrics(self) -> tuple:
-        k = len(self.models)
-        return jax.tree.map(lambda a: jnp.broadcast_to(a, (k,) + jnp.shape(a)),
-                            self.init_metrics())
+        if self._metrics0 is None:
+            k = len(self.models)
+            self._metrics0 = jax.tree.map(
+                lambda a: jnp.broadcast_to(a, (k,) + jnp.shape(a)), self.init_metrics())
+        return self._metrics0
 
     def orders(self, rows: int, epoch: int, shuffle: bool) -> jax.Array:
         """Each model's row order for `epoch`, as columns of a `(rows, K)` array."""
@@ -114,9 +121,10 @@ class GroupRun:
 
     def finish(self) -> None:
         """Give each model its trained state, as `fit` leaves it."""
+        host = jax.device_get(self.states)
         for k, (model, to) in enumerate(zip(self.models, self.to_first)):
             back = {v: key for key, v in to.items()}
-            state = jax.tree.map(lambda a: a[k], self.states)
+            state = jax.device_put(jax.tree.map(lambda a: a[k], host))
             model._train.adopt(rename(state, back))
 
 
