@@ -10,11 +10,12 @@ Y = (X @ np.array([1.0, -2.0, 0.5], np.float32) > 0).astype("float32")
 
 
 def build(learning_rate=0.01, rate=0.2, l2=0.0, units=6, activation="relu",
-          optimizer="adam"):
+          optimizer="adam", activity_l2=0.0):
     model = keras.Sequential([
         keras.layers.Input((3,)),
         keras.layers.Dense(units, activation=activation,
-                           kernel_regularizer=keras.regularizers.L2(l2)),
+                           kernel_regularizer=keras.regularizers.L2(l2),
+                           activity_regularizer=keras.regularizers.L2(activity_l2)),
         keras.layers.Dropout(rate),
         keras.layers.Dense(1, activation="sigmoid")])
     opt = keras.optimizers.Adam(learning_rate) if optimizer == "adam" else \
@@ -84,6 +85,7 @@ def test_train_many_dropout_rates_and_l2_factors_equal_separate_fits():
     ({"units": [4, 8]}, r"dense.*kernel.*\(3, 8\).*\(3, 4\).*ordinary search"),
     ({"activation": ["relu", "tanh"]}, r"argument `activation`.*'tanh'.*ordinary search"),
     ({"optimizer": ["adam", "sgd"]}, r"optimizer.*SGD.*Adam.*ordinary search"),
+    ({"activity_l2": [0.0, 0.1]}, r"argument `activity_regularizer`.*ordinary search"),
 ])
 def test_train_many_shape_changing_hyperparameters_raise(grid, match):
     with pytest.raises(ValueError, match=match):

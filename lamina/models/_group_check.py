@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 
 import jax
 
+from lamina.layers._random_layer import RandomLayer
+
 SEARCH_HINT = ("Hyperparameters that change shapes or structure (units, filters, layers, "
                "activations) cannot be trained as one vectorized program: run an ordinary "
                "search over them (a loop of fits, or lamina.tuner), and vectorize only seeds "
@@ -24,6 +26,10 @@ SEARCH_HINT = ("Hyperparameters that change shapes or structure (units, filters,
                "dropout rates).")
 
 REGULARIZER_FACTORS = ("l1", "l2")
+# The float settings of random layers that their step reads as they are (Dropout's
+# `rate`, GaussianNoise's `stddev`); other float layer settings may be copied or used
+# on the host, so they are not taken as traced values.
+RANDOM_SETTINGS = ("rate", "stddev")
 
 
 class LayerField(NamedTuple):
@@ -84,11 +90,12 @@ def _layer_fields(models: list) -> list[LayerField]:
                     continue
                 va, vb = ca.get(key), cb.get(key)
                 where = f"layer {i} ({type(lb).__name__} '{lb.name}') argument `{key}`"
-                if _is_float(va) and _is_float(vb) and \
-                        _is_float(getattr(la, key, None)):
+                if _is_float(va) and _is_float(vb) and isinstance(la, RandomLayer) and \
+                        key in RANDOM_SETTINGS and _is_float(getattr(la, key, None)):
                     fields.setdefault((i, key, None), [])
                 elif isinstance(va, dict) and isinstance(vb, dict) and \
-                        key.endswith("_regularizer"):
+                        key.endswith("_regularizer") and any(
+                            w.regularizer is getattr(la, key, None) for w in la.weights):
                     for factor in _regularizer_factors(where, k, va, vb):
                         fields.setdefault((i, key, factor), [])
                 else:
