@@ -89,16 +89,22 @@ def _rows(data: Any, idx: Any) -> Any:
     return jax.tree.map(lambda a: jnp.take(a, idx, axis=0), data)
 
 
-def _model_batch(data: tuple, weights: Any, idx: Any) -> tuple:
+def _model_batch(data: tuple, weights: Any, idx: Any, keep: tuple = ()) -> tuple:
     """One model's batch: rows `idx` of `(x, y, sample_weight)`, its own weights
-    (`weights` is that model's row weights, or None) multiplied in."""
-    x, y, sw = _rows(data, idx)
+    (`weights` is that model's row weights, or None) multiplied in, and the row mask
+    of a padded last batch (`keep`: empty, or one boolean array) after them."""
+    x, y, sw = _rows(data, idx)[:3]
     if weights is not None:
         w = jnp.take(weights, idx, axis=0)
         if sw is not None:
             w = w * jnp.reshape(sw, w.shape) if sw.size == w.size else w[:, None] * sw
         sw = w
-    return x, y, sw
+    return (x, y, sw, *keep)
+
+
+def _axes(batch: tuple) -> tuple:
+    """vmap axes of a batch of orders: the models' rows on axis 1, a row mask shared."""
+    return (1,) + (None,) * (len(batch) - 1)
 
 
 def make_group_train(model: Any, step: Callable, results: Callable,
@@ -111,20 +117,26 @@ def make_group_train(model: Any, step: Callable, results: Callable,
         `TrainState`s stacked on a leading axis, `settings` a `(K, len(fields))`
         array, `data` the shared `(x, y, sample_weight)`, `weights` None or
         `(K, rows)` per-model row weights, `orders` the `(rows, K)` epoch orders
-        (column k is model k's). `logs` has a leading axis of K.
+        (column k is model k's, as long as the padded data), `rows` the plan's real
+        rows (see `core.train.run_batches`). `logs` has a leading axis of K.
     """
 
-    def one(state: Any, setting: Any, idx: Any, w: Any, data: tuple) -> Any:
+    def one(state: Any, setting: Any, batch: tuple, w: Any, data: tuple) -> Any:
         with layer_settings(model, fields, [setting[j] for j in range(len(fields))]):
-            return step(state, _model_batch(data, w, idx))
+            return step(state, _model_batch(data, w, batch[0], batch[1:]))
 
     def run(states: Any, settings: Any, data: tuple, weights: Any, orders: Any,
-            start: Any, stop: Any, *, steps: int, batch_size: int, remainder: int) -> tuple:
+            start: Any, stop: Any, *, steps: int, batch_size: int, remainder: int,
+            rows: Any = None) -> tuple:
         w_axis = None if weights is None else 0
-        vstep = jax.vmap(one, in_axes=(0, 0, 1, w_axis, None))
+
+        def group_step(s: Any, batch: tuple) -> Any:
+            vstep = jax.vmap(one, in_axes=(0, 0, _axes(batch), w_axis, None))
+            return vstep(s, settings, batch, weights, data)
+
         states = core_train.run_batches(
-            lambda s, idx: vstep(s, settings, idx, weights, data), states, orders, None,
-            start, stop, steps=steps, batch_size=batch_size, remainder=remainder)
+            group_step, states, (orders,), None, start, stop, steps=steps,
+            batch_size=batch_size, remainder=remainder, rows=rows)
         return states, jax.vmap(results)(states.metrics)
 
     return jax.jit(run, static_argnames=_STATIC)
@@ -144,20 +156,25 @@ def make_group_eval(model: Any, eval_step: Callable, results: Callable,
         metrics only the models with `has_extra` set keep.
     """
 
-    def one(params: Any, metrics: Any, setting: Any, idx: Any, data: tuple) -> Any:
+    def one(params: Any, metrics: Any, setting: Any, batch: tuple, data: tuple) -> Any:
         with layer_settings(model, fields, [setting[j] for j in range(len(fields))]):
-            return eval_step(params, metrics, _model_batch(data, None, idx))
+            return eval_step(params, metrics, _model_batch(data, None, batch[0], batch[1:]))
+
+    def vstep(params: Any, metrics: Any, settings: Any, batch: tuple, data: tuple) -> Any:
+        return jax.vmap(one, in_axes=(0, 0, 0, _axes(batch), None))(
+            params, metrics, settings, batch, data)
 
     def run(params: Any, metrics: Any, settings: Any, data: tuple, orders: Any,
             extra: Any, has_extra: Any, start: Any, stop: Any, *, steps: int,
-            batch_size: int, remainder: int) -> tuple:
-        vstep = jax.vmap(one, in_axes=(0, 0, 0, 1, None))
+            batch_size: int, remainder: int, rows: Any = None) -> tuple:
         metrics = core_train.run_batches(
-            lambda m, idx: vstep(params, m, settings, idx, data), metrics, orders, None,
-            start, stop, steps=steps, batch_size=batch_size, remainder=remainder)
+            lambda m, batch: vstep(params, m, settings, batch, data), metrics, (orders,),
+            None, start, stop, steps=steps, batch_size=batch_size, remainder=remainder,
+            rows=rows)
         if extra is not None:
             def more(j: Any, m: Any) -> Any:
-                new = vstep(params, m, settings, lax.dynamic_slice_in_dim(extra, j, 1), data)
+                new = vstep(params, m, settings, (lax.dynamic_slice_in_dim(extra, j, 1),),
+                            data)
                 keep = has_extra[j]
                 return jax.tree.map(lambda a, b: jnp.where(
                     jnp.reshape(keep, keep.shape + (1,) * (a.ndim - 1)), a, b), new, m)

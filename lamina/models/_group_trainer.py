@@ -87,13 +87,15 @@ class GroupRun:
                 lambda a: jnp.broadcast_to(a, (k,) + jnp.shape(a)), self.init_metrics())
         return self._metrics0
 
-    def orders(self, rows: int, epoch: int, shuffle: bool) -> jax.Array:
-        """Each model's row order for `epoch`, as columns of a `(rows, K)` array."""
+    def orders(self, rows: int, padded: int, epoch: int, shuffle: bool) -> jax.Array:
+        """Each model's row order for `epoch`, as columns of a `(padded, K)` array: a
+        permutation of the `rows` real rows, repeated over the padding rows (which
+        are never kept), as the `ArrayAdapter` draws it for `fit`."""
         if not shuffle:
-            return jnp.broadcast_to(jnp.arange(rows, dtype=jnp.int32)[:, None],
-                                    (rows, len(self.models)))
-        return jnp.asarray(np.stack([epoch_permutation(m._train.seed, epoch, rows)
-                                     for m in self.models], axis=1))
+            return jnp.broadcast_to(jnp.arange(padded, dtype=jnp.int32)[:, None],
+                                    (padded, len(self.models)))
+        return jnp.asarray(np.stack([np.resize(epoch_permutation(m._train.seed, epoch, rows),
+                                               padded) for m in self.models], axis=1))
 
     def train_epoch(self, data: tuple, weights: Any, orders: Any, plan: Any) -> list[dict]:
         """One epoch for every model; returns each model's logs."""
@@ -101,7 +103,7 @@ class GroupRun:
         self.states, values = self.train(states, self.settings, data, weights, orders, 0,
                                          plan.total_steps, steps=plan.steps,
                                          batch_size=plan.batch_size,
-                                         remainder=plan.remainder)
+                                         remainder=plan.remainder, rows=plan.rows)
         return self._logs(values)
 
     def evaluate_rows(self, data: tuple, orders: Any, extra: Any, has_extra: Any,
@@ -111,7 +113,7 @@ class GroupRun:
         _, values = self.evaluate(params, self._fresh_metrics(), self.settings, data,
                                   orders, extra, has_extra, 0, plan.total_steps,
                                   steps=plan.steps, batch_size=plan.batch_size,
-                                  remainder=plan.remainder)
+                                  remainder=plan.remainder, rows=plan.rows)
         return self._logs(values)
 
     def _logs(self, values: Any) -> list[dict]:

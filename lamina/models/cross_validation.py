@@ -10,7 +10,7 @@ import numpy as np
 from lamina import data as data_mod
 from lamina.core.batching import plan_epoch
 from lamina.models._inputs import check_batch_size
-from lamina.models.model_group import ModelGroup, build_group, fit_group
+from lamina.models.model_group import ModelGroup, build_group, fit_group, padding
 
 
 def kfold(rows: int, cv: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -118,10 +118,14 @@ def cross_validate(build_fn: Callable[[], Any], x: Any, y: Any = None, *, cv: An
         ((5,), True)
     """
     batch_size = check_batch_size(batch_size, "batch_size")
-    train = data_mod.fit_adapters(
-        x, y, sample_weight, batch_size=batch_size, steps_per_epoch=None, shuffle=shuffle,
-        class_weight=None, validation_split=0.0, validation_data=None,
-        validation_batch_size=batch_size, validation_steps=None)[0]
+
+    def adapter(masked: bool = False) -> Any:
+        return data_mod.fit_adapters(
+            x, y, sample_weight, batch_size=batch_size, steps_per_epoch=None,
+            shuffle=shuffle, class_weight=None, validation_split=0.0, validation_data=None,
+            validation_batch_size=batch_size, validation_steps=None, masked=masked)[0]
+
+    train = adapter()
     if not isinstance(train, data_mod.ArrayAdapter):
         raise ValueError("cross_validate() cuts arrays into folds, but x is a stream of "
                          "batches. Pass NumPy arrays (x, y).")
@@ -131,6 +135,8 @@ def cross_validate(build_fn: Callable[[], Any], x: Any, y: Any = None, *, cv: An
         weights[k, rows] = 1.0
     seeds = [seed] * len(splits)
     models = build_group(build_fn, seeds, [{} for _ in splits], train.peek().x)
+    if padding(models[0])["masked"]:  # cut the data as fit cuts it for these models
+        train = adapter(masked=True)
     histories = fit_group(models, train, weights, epochs=epochs, verbose=verbose,
                           shuffle=shuffle, test_rows=_test_rows(splits, batch_size),
                           validation_freq=validation_freq)

@@ -20,6 +20,7 @@ from lamina import utils
 from lamina.layers import Average, Input
 from lamina.models._group_trainer import GroupRun, new_histories, print_epoch
 from lamina.models._inputs import check_batch_size
+from lamina.models._padding import pads_last_batch
 from lamina.models.functional import Functional
 
 
@@ -125,6 +126,12 @@ def _settings(seeds: Iterable[int] | None, hyperparameters: Any) -> tuple[list, 
     return [None] * len(hyperparameters) if seeds is None else seeds, hyperparameters
 
 
+def padding(model: Any) -> dict:
+    """How `fit` cuts the last batch for `model`: padded and masked, or exact."""
+    return {"masked": pads_last_batch(model, training=True),
+            "masked_validation": pads_last_batch(model, training=False)}
+
+
 def build_group(build_fn: Callable[..., Any], seeds: list, hyperparameters: list[dict],
                 x: Any) -> list:
     """Build, compile-check and prepare each model as `fit` would (weights built from
@@ -208,17 +215,22 @@ def train_many(build_fn: Callable[..., Any], x: Any, y: Any = None, *,
     if sample_weight is not None and np.ndim(sample_weight) == 2 and \
             np.shape(sample_weight)[0] == len(hyperparameters):
         weights, sample_weight = np.asarray(sample_weight, np.float32), None
-    train, val = data_mod.fit_adapters(
-        x, y, sample_weight, batch_size=batch_size, steps_per_epoch=None, shuffle=shuffle,
-        class_weight=None, validation_split=validation_split,
-        validation_data=validation_data, validation_batch_size=batch_size,
-        validation_steps=None)
+    def adapters(**masked: bool) -> tuple:
+        return data_mod.fit_adapters(
+            x, y, sample_weight, batch_size=batch_size, steps_per_epoch=None,
+            shuffle=shuffle, class_weight=None, validation_split=validation_split,
+            validation_data=validation_data, validation_batch_size=batch_size,
+            validation_steps=None, **masked)
+
+    train, val = adapters()
     if not isinstance(train, data_mod.ArrayAdapter):
         raise ValueError("train_many() trains on arrays held on the device; x is a stream "
                          "of batches. Pass NumPy arrays (x, y).")
     if weights is not None:
         weights = weights[:, :train.rows]  # validation_split cuts the last rows
     models = build_group(build_fn, seeds, hyperparameters, train.peek().x)
+    if any(padding(models[0]).values()):  # cut the data as fit cuts it for these models
+        train, val = adapters(**padding(models[0]))
     group = fit_group(models, train, None if weights is None else np.asarray(weights),
                       val=val, epochs=epochs, verbose=verbose, shuffle=shuffle)
     return ModelGroup(models, group, hyperparameters)
@@ -234,16 +246,18 @@ def fit_group(models: list, train: Any, weights: Any, *, val: Any = None,
     """
     run = GroupRun(models)
     histories = new_histories(models, epochs, train.steps, verbose)
-    w = None if weights is None else jnp.asarray(weights)
+    padded = train.padded_rows
+    w = None if weights is None else jnp.asarray(
+        np.asarray(weights)[:, np.arange(padded) % train.rows])  # padding copies rows
     if val is not None:
         k = len(models)
-        test_rows = (jnp.broadcast_to(jnp.arange(val.rows, dtype=jnp.int32)[:, None],
-                                      (val.rows, k)), None, None, val.plan, val.data)
+        test_rows = (jnp.broadcast_to(jnp.arange(val.padded_rows, dtype=jnp.int32)[:, None],
+                                      (val.padded_rows, k)), None, None, val.plan, val.data)
     elif test_rows is not None:
         test_rows = tuple(test_rows) + (train.data,)
     for epoch in range(epochs):
-        logs = run.train_epoch(train.data, w, run.orders(train.rows, epoch, shuffle),
-                               train.plan)
+        logs = run.train_epoch(train.data, w,
+                               run.orders(train.rows, padded, epoch, shuffle), train.plan)
         if test_rows is not None and ((epoch + 1) % validation_freq == 0 or
                                       epoch == epochs - 1):
             orders, extra, has_extra, plan, data = test_rows
