@@ -13,6 +13,7 @@ from lamina.backend._tree import shape_of
 from lamina.core.train import TrainState
 from lamina.layers.layer import Layer
 from lamina.models import _compile as compile_utils
+from lamina.models import _dispatch as dispatch
 from lamina.models._custom_step import CustomSteps
 from lamina.models._predictor import Predictor
 from lamina.models._programs import Programs, build_programs
@@ -60,7 +61,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
     # -- compile ----------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
                 loss_weights: Any = None, weighted_metrics: Any = None,
-                run_eagerly: bool = False, steps_per_execution: int = 1,
+                run_eagerly: bool = False, steps_per_execution: Any = "auto",
                 jit_compile: Any = "auto", **kwargs: Any) -> None:
         """Configure training, as `keras.Model.compile`.
 
@@ -71,6 +72,9 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
             metrics: names (`"accuracy"`, `"mae"`, `"AUC"`) or Metric objects, for all
                 outputs or per output.
             loss_weights: weights of the outputs' losses in the total.
+            steps_per_execution: the most training batches one compiled call runs:
+                `"auto"` (the default) lets Lamina choose (the whole epoch, or one batch
+                per call for models measured faster that way); an integer caps it.
 
         Example:
             >>> import lamina as keras
@@ -85,6 +89,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
                             "weighted_metrics, run_eagerly, steps_per_execution, jit_compile.")
         # Resolve everything first, so that a bad identifier leaves the model as it was.
         resolved_optimizer = optimizers_mod.get(optimizer)
+        steps_per_execution = dispatch.check_setting(steps_per_execution)
         config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
                   "loss_weights": loss_weights, "weighted_metrics": weighted_metrics}
         compiled = self._build_compiled(config) if self.built else None
@@ -92,6 +97,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
             compile_utils.check_identifiers(loss, metrics, weighted_metrics)
         self._drop_training()
         self.optimizer = resolved_optimizer
+        self._steps_per_execution = steps_per_execution
         self.loss = loss
         self._compile_config = config
         self._compiled = compiled
