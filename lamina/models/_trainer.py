@@ -18,6 +18,8 @@ import numpy as np
 from lamina import data as data_mod
 from lamina.callbacks import CallbackList
 from lamina.data import DataAdapter
+from lamina.models import _dispatch as dispatch
+from lamina.models._image_checks import warn_unscaled_images
 from lamina.models._inputs import check_batch_size, host_logs
 from lamina.models._progress import Chunker, resolve_verbose
 
@@ -74,6 +76,7 @@ class Trainer:
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._check_compiled("fit")
+        warn_unscaled_images(self, x)
         verbose = resolve_verbose(verbose)
         batch_size = check_batch_size(batch_size, "batch_size")
         if steps_per_epoch is not None:
@@ -96,8 +99,9 @@ class Trainer:
         self._initial_epoch = int(initial_epoch)
         cbs.on_train_begin()
         logs: dict[str, float] = {}
+        limit = dispatch.steps_per_dispatch(self, train.peek().x)
         chunker = Chunker(every_batch=cbs.needs_every_batch("train"),
-                          live=cbs.has_batch_hooks("train"))
+                          live=cbs.has_batch_hooks("train"), limit=limit)
         for epoch in range(self._initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
             epoch_logs = self._train_epoch(train, epoch, cbs, chunker)
@@ -124,8 +128,17 @@ class Trainer:
         for piece in adapter.pieces(epoch, chunker.next, seed=holder.seed):
             if chunker.every_batch:
                 cbs.on_train_batch_begin(piece.first)
-            state, values = programs.train(state, piece.data, piece.order, piece.start,
-                                           piece.stop, **piece.plan._asdict())
+            if chunker.limit == 1:  # one loop-free program per batch
+                plan = piece.plan
+                full = piece.start < plan.steps
+                state, values = programs.train_batch(
+                    state, piece.data, piece.order,
+                    np.int32(piece.start * plan.batch_size if full else
+                             plan.steps * plan.batch_size),
+                    size=plan.batch_size if full else plan.remainder)
+            else:
+                state, values = programs.train(state, piece.data, piece.order, piece.start,
+                                               piece.stop, **piece.plan._asdict())
             holder.adopt(state)
             done = piece.first + piece.batches
             if chunker.live:
