@@ -169,5 +169,7 @@ def non_numeric_error(name: str, bad: list[tuple[Any, str]], is_target: bool) ->
     return ValueError(
         f"{name} has non-numeric {what}: {listed}. Neural networks need numbers: "
         "one-hot encode categorical columns with pd.get_dummies(df) or "
-        "sklearn.preprocessing.OneHotEncoder, and drop or convert text and date columns."
+        "sklearn.preprocessing.OneHotEncoder (or put a StringLookup layer first in the "
+        "model), turn text into numbers with a TextVectorization layer first in the model, "
+        "and drop or convert date columns."
     )

@@ -1,9 +1,15 @@
 """Layers, as `keras.layers`."""
 from lamina.backend import KerasTensor, Variable, clear_session
 from lamina.layers.activity_regularization import ActivityRegularization
+from lamina.layers.advanced_activations import (ELU, LeakyReLU, PReLU, ReLU, Softmax,
+                                               ThresholdedReLU)
+from lamina.layers.category_encoding import CategoryEncoding
 from lamina.layers.core import Activation, Dense
+from lamina.layers.discretization import Discretization
 from lamina.layers.dropout import Dropout
+from lamina.layers.hashing import Hashing
 from lamina.layers.input_layer import Input, InputLayer
+from lamina.layers.integer_lookup import IntegerLookup
 from lamina.layers.lambda_layer import Identity, Lambda
 from lamina.layers.layer import Layer
 from lamina.layers.layer_normalization import LayerNormalization
@@ -33,9 +39,12 @@ from lamina.layers.pooling import (AveragePooling1D, AveragePooling2D, AveragePo
 from lamina.layers.spatial_dropout import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 from lamina.layers.up_sampling import UpSampling1D, UpSampling2D, UpSampling3D
 from lamina.layers.zero_padding import ZeroPadding1D, ZeroPadding2D, ZeroPadding3D
+from lamina.layers.string_lookup import StringLookup
+from lamina.layers.text_vectorization import TextVectorization
 
 __all__ = [
-    "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average",
+    "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average", "ELU",
+    "LeakyReLU", "PReLU", "ReLU", "Softmax", "ThresholdedReLU",
     "BatchNormalization", "Concatenate", "Dense", "Dot", "Dropout", "Flatten",
     "GaussianDropout", "GaussianNoise", "Identity", "Input", "InputLayer", "KerasTensor",
     "Lambda", "Layer", "LayerNormalization", "Masking", "Maximum", "Minimum", "Multiply",
@@ -57,3 +66,5 @@ __all__ += [
     "CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
     "RandomRotation", "RandomTranslation", "RandomZoom", "Resizing",
 ]
+__all__ += ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
+            "TextVectorization"]

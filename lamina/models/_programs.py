@@ -21,7 +21,8 @@ class Programs(NamedTuple):
             batch_size, remainder) -> (state, logs)`.
         train_step: one optimizer step `(state, batch) -> state` (`train_on_batch`).
         train_batch: one batch of an epoch without a loop `(state, data, order, first,
-            *, size) -> (state, logs)` (one step per dispatch).
+            *, size) -> (state, logs)` (one step per dispatch), or None where only
+            `train` runs the step (a Keras 3 `train_step`).
         evaluate: `(params, metrics, data, order, start, stop, *, steps, batch_size,
             remainder) -> (metrics, logs)`.
         eval_step: `(params, metrics, batch) -> metrics` (`test_on_batch`).
@@ -35,7 +36,7 @@ class Programs(NamedTuple):
 
     train: Callable
     train_step: Callable
-    train_batch: Callable
+    train_batch: Callable | None
     evaluate: Callable
     eval_step: Callable
     predict: Callable
