@@ -263,6 +263,16 @@ def test_channels_first_images_into_a_channels_last_layer_say_how_to_transpose()
         layers.Conv2D(4, 3)(np.zeros((2, 3, 32, 24), np.float32))
 
 
+def test_small_deep_feature_maps_are_not_taken_for_channels_first():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = keras.Sequential([keras.layers.Input((8, 8, 1)), keras.layers.Conv2D(32, 3),
+                                  keras.layers.MaxPooling2D(), keras.layers.Conv2D(64, 3),
+                                  keras.layers.Flatten()])
+    assert model.layers[2].input_shape == (None, 3, 3, 32)
+    assert model.output_shape == (None, 64)
+
+
 def test_invalid_arguments_list_the_choices():
     with pytest.raises(ValueError, match=r"padding.*\['valid', 'same'\]"):
         layers.Conv2D(4, 3, padding="causal")

@@ -117,14 +117,15 @@ def _dims_text(sizes: Sequence[Any]) -> str:
 
 def looks_channels_first(shape: Sequence[Any], rank: int, data_format: str) -> bool:
     """Whether an image-like input seems to have its channels on the other side: 1, 3
-    or 4 on the first spatial axis and more than 4 on the channel axis (or the
-    reverse for channels_first)."""
+    or 4 on the first spatial axis and more than 4 on every other axis (or the
+    reverse for channels_first). A deep feature map, `(None, 3, 3, 32)` after a few
+    poolings, has another small axis and does not count."""
     if rank < 2 or len(shape) != rank + 2:
         return False
-    first, last = shape[1], shape[-1]
+    first, rest = shape[1], shape[2:]
     if data_format == "channels_first":
-        first, last = last, first
-    return first in (1, 3, 4) and last is not None and last > 4
+        first, rest = shape[-1], shape[1:-1]
+    return first in (1, 3, 4) and all(n is not None and n > 4 for n in rest)
 
 
 def channel_fix(shape: Sequence[Any], rank: int, data_format: str) -> str:
