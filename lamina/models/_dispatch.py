@@ -1,18 +1,21 @@
 """How many training steps one dispatch of the compiled program runs (DESIGN.md §3: a
 measured decision, per model family and device).
 
-The measurements (benchmarks/RESULTS.md, issue 9, 2-core CPU, XLA:CPU):
+The measurements (benchmarks/RESULTS.md, "Convolutional networks", 2-core CPU under
+load, XLA:CPU):
 
-- Dense, recurrent and convolutional models built from Lamina's layers run fastest with
-  the whole epoch in one program: the convolutions' gradients are channels-last
-  convolutions (`lamina.core.convolution`) and max pooling's is elementwise
-  (`lamina.core.pooling`), so the step is as fast inside the loop as outside it, and
-  one dispatch replaces one per batch.
+- Dense, recurrent and convolutional models built from Lamina's layers run with the
+  whole epoch in one program: the convolutions' gradients are canonical convolutions and
+  patch products (`lamina.core.convolution`) and max pooling's is elementwise
+  (`lamina.core.pooling`), so the book's chapter-7 CNN trained as fast in the epoch loop
+  as in chunks of 8 steps, and 1.48x faster than with one step per call (paired rounds).
 - A convolution whose gradient JAX derives itself (a custom layer calling
-  `lax.conv_general_dilated` or `jax.numpy.convolve` directly) runs 4-5x slower inside
-  a compiled loop on XLA:CPU, which canonicalizes convolutions only in a program's entry
-  computation: such a model trains one step per dispatch, each step a program without a
-  loop.
+  `lax.conv_general_dilated` directly) falls to XLA:CPU's slow paths, worst inside a
+  loop (jax-ml/jax issue 12868): such a model trains one step per dispatch, each step a
+  program without a loop.
+- Small images are the exception measured but not automated: the digits CNN (8x8) ran
+  faster with one step per call (0.59x of the whole epoch's time); pass
+  `compile(steps_per_execution=1)` for such models.
 
 `compile(steps_per_execution=n)` overrides the choice: `n` steps per dispatch (1: each
 step its own loop-free program, as Keras runs it).
