@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
@@ -55,7 +56,7 @@ def digits_cnn(classes=10, augment=()):
 def save(fig, figures, name):
     os.makedirs(figures, exist_ok=True)
     fig.savefig(os.path.join(figures, name), dpi=70)
-    matplotlib.pyplot.close(fig)
+    plt.close(fig)
 
 
 # -- cnn_digits.md ----------------------------------------------------------------------
@@ -118,7 +119,7 @@ def augmentation(train_size=200, epochs=100, figures=FIGURES,
     by_generator = np.stack([ImageDataGenerator(**GENERATOR).random_transform(x_small[0],
                                                                               seed=i)
                              for i in range(8)])
-    fig, axes = matplotlib.pyplot.subplots(2, 9, figsize=(9, 2.3))
+    fig, axes = plt.subplots(2, 9, figsize=(9, 2.3))
     for row, (title, images) in enumerate((("layers", by_layers),
                                            ("ImageDataGenerator", by_generator))):
         for col, image in enumerate([x_small[0]] + list(images)):
@@ -168,7 +169,7 @@ def transfer(per_class=30, pretrain_epochs=20, epochs=60, figures=FIGURES):
     histories["from scratch"] = scratch.fit(x_few, y_few, validation_data=(x_new, y_new),
                                             batch_size=16, epochs=epochs, verbose=0)
     early = min(5, epochs)
-    fig, ax = matplotlib.pyplot.subplots(figsize=(5, 3.2))
+    fig, ax = plt.subplots(figsize=(5, 3.2))
     for name, history in histories.items():
         ax.plot(np.arange(1, epochs + 1), history.history["val_accuracy"], label=name)
     ax.set_xlabel("epoch")
