@@ -67,3 +67,19 @@ def test_steps_per_execution_rejects_other_values():
         with pytest.raises(ValueError, match=r"'auto'.*positive integer.*received"):
             model.compile("sgd", "mse", steps_per_execution=bad)
     assert model.output_shape == (None, 1)
+
+
+def test_one_step_per_call_on_padded_last_batches_matches_the_whole_epoch():
+    # A dense model may pad its last batch to a bucket (masked rows): one batch per call
+    # then runs that batch through the loop program, with the same result.
+    x, y = X.reshape(20, 36)[:19], Y[:19]
+    weights = {}
+    for setting in ("auto", 1):
+        keras.utils.set_random_seed(2)
+        model = keras.Sequential([keras.layers.Input((36,)), keras.layers.Dense(3)])
+        model.compile("sgd", "mse", steps_per_execution=setting)
+        model.fit(x, np.eye(3)[y], batch_size=8, epochs=1, shuffle=False, verbose=0)
+        weights[setting] = model.get_weights()
+    for w, ref in zip(weights[1], weights["auto"]):
+        assert w.shape == ref.shape
+        np.testing.assert_allclose(w, ref, rtol=1e-5, atol=1e-6)

@@ -21,8 +21,11 @@ from lamina.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
 from lamina.layers.normalization import BatchNormalization
 from lamina.layers.preprocessing import Normalization, Rescaling
 from lamina.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from lamina.layers.string_lookup import StringLookup
+from lamina.layers.text_vectorization import TextVectorization
 from lamina.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
-                                         Conv3D, Conv3DTranspose, DepthwiseConv1D,
+                                         Conv3D, Conv3DTranspose, Convolution1D,
+                                         Convolution2D, Convolution3D, DepthwiseConv1D,
                                          DepthwiseConv2D, SeparableConv1D, SeparableConv2D)
 from lamina.layers.cropping import Cropping1D, Cropping2D, Cropping3D
 from lamina.layers.image_preprocessing import (CenterCrop, RandomBrightness, RandomContrast,
@@ -39,8 +42,6 @@ from lamina.layers.pooling import (AveragePooling1D, AveragePooling2D, AveragePo
 from lamina.layers.spatial_dropout import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 from lamina.layers.up_sampling import UpSampling1D, UpSampling2D, UpSampling3D
 from lamina.layers.zero_padding import ZeroPadding1D, ZeroPadding2D, ZeroPadding3D
-from lamina.layers.string_lookup import StringLookup
-from lamina.layers.text_vectorization import TextVectorization
 
 __all__ = [
     "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average", "ELU",
@@ -52,8 +53,11 @@ __all__ = [
     "Variable", "add", "average", "clear_session", "concatenate", "dot", "maximum",
     "minimum", "multiply", "subtract",
 ]
+__all__ += ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
+            "TextVectorization"]
 __all__ += [
     "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose",
+    "Convolution1D", "Convolution2D", "Convolution3D",
     "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
     "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D",
     "AvgPool3D", "Cropping1D", "Cropping2D", "Cropping3D", "GlobalAveragePooling1D",
@@ -66,5 +70,3 @@ __all__ += [
     "CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
     "RandomRotation", "RandomTranslation", "RandomZoom", "Resizing",
 ]
-__all__ += ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
-            "TextVectorization"]

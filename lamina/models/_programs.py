@@ -18,13 +18,13 @@ class Programs(NamedTuple):
 
     Attributes:
         train: the epoch program `(state, data, order, start, stop, *, steps,
-            batch_size, remainder) -> (state, logs)`.
+            batch_size, remainder, rows=None) -> (state, logs)`.
         train_step: one optimizer step `(state, batch) -> state` (`train_on_batch`).
         train_batch: one batch of an epoch without a loop `(state, data, order, first,
             *, size) -> (state, logs)` (one step per dispatch), or None where only
             `train` runs the step (a Keras 3 `train_step`).
         evaluate: `(params, metrics, data, order, start, stop, *, steps, batch_size,
-            remainder) -> (metrics, logs)`.
+            remainder, rows=None) -> (metrics, logs)`.
         eval_step: `(params, metrics, batch) -> metrics` (`test_on_batch`).
         predict: `(params, x, steps, batch_size) -> outputs` over consecutive batches.
         predict_step: `(params, x) -> outputs` for one batch.

@@ -22,6 +22,8 @@ from lamina.models import _dispatch as dispatch
 from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
 from lamina.models._image_checks import warn_unscaled_images
 from lamina.models._inputs import check_batch_size, host_logs
+from lamina.models._labels import check_sparse_labels, check_target_shapes
+from lamina.models._padding import pads_last_batch
 from lamina.models._progress import Chunker, resolve_verbose
 
 
@@ -37,6 +39,15 @@ class Trainer:
     def _prepare(self, adapter: DataAdapter) -> Any:
         self.build_from_data(adapter.peek().x)
         return self._get_programs()
+
+    def _check_targets(self, adapter: DataAdapter, what: str) -> None:
+        """Labels the loss cannot score, checked once on the host arrays the adapter
+        holds (the first batch of a stream)."""
+        y = adapter.peek().y
+        check_sparse_labels(self._compile_config["loss"], y, self.output_names,
+                            self._output_shapes(), what)
+        check_target_shapes(self._compile_config["loss"], y, self.output_names,
+                            self._output_shapes())
 
     @property
     def _names(self) -> list[str]:
@@ -92,6 +103,9 @@ class Trainer:
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
             raise TypeError(f"epochs must be an integer, but received {epochs!r}. "
                             "Use e.g. epochs=10.")
+        if epochs < 0:
+            raise ValueError(f"epochs must be 0 or more, but received epochs={epochs}: fit "
+                             "would train for no epoch at all. Use e.g. epochs=10.")
         val_bs = batch_size if validation_batch_size is None else \
             check_batch_size(validation_batch_size, "validation_batch_size")
         # Inputs that feed host layers (TextVectorization) are encoded on the host first.
@@ -101,8 +115,13 @@ class Trainer:
             x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
             shuffle=bool(shuffle), class_weight=class_weight,
             validation_split=validation_split, validation_data=validation_data,
-            validation_batch_size=val_bs, validation_steps=validation_steps)
+            validation_batch_size=val_bs, validation_steps=validation_steps,
+            masked=pads_last_batch(self, training=True),
+            masked_validation=pads_last_batch(self, training=False))
         self._prepare(train)
+        self._check_targets(train, "y")
+        if val is not None:
+            self._check_targets(val, "validation_data y")
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                            model=self, verbose=verbose, epochs=epochs, steps=train.steps)
         self.stop_training = False
@@ -139,14 +158,10 @@ class Trainer:
         for piece in adapter.pieces(epoch, chunker.next, seed=holder.seed):
             if chunker.every_batch:
                 cbs.on_train_batch_begin(piece.first)
-            if chunker.limit == 1 and programs.train_batch is not None:  # one loop-free call
-                plan = piece.plan
-                full = piece.start < plan.steps
-                state, values = programs.train_batch(
-                    state, piece.data, piece.order,
-                    np.int32(piece.start * plan.batch_size if full else
-                             plan.steps * plan.batch_size),
-                    size=plan.batch_size if full else plan.remainder)
+            rows = _one_batch(piece.plan, piece.start) if chunker.limit == 1 else None
+            if rows is not None and programs.train_batch is not None:  # one loop-free call
+                state, values = programs.train_batch(state, piece.data, piece.order,
+                                                     np.int32(rows[0]), size=rows[1])
             else:
                 state, values = programs.train(state, piece.data, piece.order, piece.start,
                                                piece.stop, **piece.plan._asdict())
@@ -187,8 +202,10 @@ class Trainer:
                            epochs=1, steps=None)
         cbs.on_test_begin()
         adapter = data_mod.adapter_for(encode_any(self, x), y, sample_weight,
-                                       batch_size=batch_size, steps=steps)
+                                       batch_size=batch_size, steps=steps,
+                                       masked=pads_last_batch(self, training=False))
         self._prepare(adapter)
+        self._check_targets(adapter, "y")
         logs = self._evaluate_epoch(adapter, cbs)
         cbs.on_test_end(logs)
         return self._format(logs, return_dict)
@@ -248,6 +265,19 @@ class Trainer:
         names = [k for k in self.metrics_names if k in logs]
         values = [logs[k] for k in (names if len(names) == len(logs) else logs)]
         return values[0] if len(values) == 1 else values
+
+
+def _one_batch(plan: Any, index: int) -> tuple[int, int] | None:
+    """`(first row, size)` of batch `index` of an epoch cut by `plan`, or None for a
+    last batch filled up with masked padding (which only the loop program runs)."""
+    steps = plan.steps
+    if plan.rows is not None:
+        if not plan.remainder:
+            return None
+        steps = (int(plan.rows) - plan.remainder) // plan.batch_size
+    if index < steps:
+        return index * plan.batch_size, plan.batch_size
+    return steps * plan.batch_size, plan.remainder
 
 
 def _warn_ran_out() -> None:
