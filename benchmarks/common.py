@@ -255,7 +255,9 @@ def ratios(results: dict[str, Result]) -> list[tuple[str, str, str]]:
     return out
 
 
-def markdown_table(title: str, epochs: int, results: dict[str, Result], loss_keys: list[str]) -> str:
+def markdown_table(title: str, epochs: int, results: dict[str, Result], loss_keys: list[str],
+                   order: list[str] | None = None, labels: dict[str, str] | None = None,
+                   with_ratios: bool = True) -> str:
     lines = [
         f"### {title}",
         "",
@@ -266,19 +268,21 @@ def markdown_table(title: str, epochs: int, results: dict[str, Result], loss_key
     ]
     head = "| implementation | first epoch | steady s/epoch | " + " | ".join(loss_keys) + " | load | note |"
     lines += [head, "|" + "---|" * (5 + len(loss_keys))]
-    for name in ORDER:
+    labels = labels or LABELS
+    for name in order or ORDER:
         if name not in results:
             continue
         r = results[name]
         if r.skipped:
-            lines.append(f"| {LABELS[name]} | - | - | " + " | ".join("-" for _ in loss_keys) + f" | - | skipped: {r.skipped} |")
+            lines.append(f"| {labels[name]} | - | - | " + " | ".join("-" for _ in loss_keys) + f" | - | skipped: {r.skipped} |")
             continue
         vals = " | ".join(f"{r.final[k]:.4f}" if k in r.final else "-" for k in loss_keys)
         load = f"{r.load[0]:.1f}/{r.load[1]:.1f}"
-        lines.append(f"| {LABELS[name]} | {fmt_s(r.first)} | {fmt_s(r.steady)} | {vals} | {load} | {r.note} |")
-    lines += ["", "| ratio (same run) | steady | first epoch |", "|---|---|---|"]
-    for what, s, f in ratios(results):
-        lines.append(f"| {what} | {s} | {f} |")
+        lines.append(f"| {labels[name]} | {fmt_s(r.first)} | {fmt_s(r.steady)} | {vals} | {load} | {r.note} |")
+    if with_ratios:
+        lines += ["", "| ratio (same run) | steady | first epoch |", "|---|---|---|"]
+        for what, s, f in ratios(results):
+            lines.append(f"| {what} | {s} | {f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -308,7 +312,8 @@ def warm_up_jax() -> None:
     jax.jit(lambda a: a * 2 + 1)(jnp.ones((4,))).block_until_ready()
 
 
-def run_rows(args, rows: dict[str, Callable[[], Result]]) -> dict[str, Result]:
+def run_rows(args, rows: dict[str, Callable[[], Result]],
+             order: list[str] | None = None) -> dict[str, Result]:
     """Runs the rows in `ORDER`, `args.repeat` rounds round-robin.
 
     Other processes on a 2-core machine only ever add time, so with several rounds
@@ -317,7 +322,7 @@ def run_rows(args, rows: dict[str, Callable[[], Result]]) -> dict[str, Result]:
     in-process caches.
     """
     only = [s for s in args.only.split(",") if s]
-    names = [n for n in ORDER if n in rows and (not only or n in only)]
+    names = [n for n in order or ORDER if n in rows and (not only or n in only)]
     warm_up_jax()
     results: dict[str, Result] = {}
     for rnd in range(max(1, args.repeat)):

@@ -16,6 +16,8 @@ step runs at the same speed inside the epoch loop as outside it.
 """
 from __future__ import annotations
 
+import itertools
+import math
 from functools import partial
 from typing import Any, Sequence
 
@@ -140,19 +142,68 @@ def _input_grad(g: Array, kernel: Array, x_shape: tuple, strides: tuple, pads: P
                   rhs_dilation, groups)
 
 
+# Above this many bytes of input patches, the kernel gradient takes one matrix product
+# per kernel offset instead of one product of all the patches side by side.
+PATCHES_BYTES = 64 << 20
+
+
 def _kernel_grad(g: Array, x: Array, kernel_shape: tuple, strides: tuple, pads: Pads,
                  lhs_dilation: tuple, rhs_dilation: tuple, groups: int) -> Array:
-    """The gradient with respect to the kernel: the input with its channels as the batch
-    and its batch as the features, convolved with `g` as a `(*spatial, batch, out)`
-    kernel; the result's batch axis is the kernel's input-channel axis."""
+    """The gradient with respect to the kernel, as matrix products of input patches and
+    `g`: for each kernel offset, the strided slice of the (dilated, padded) input that
+    met that kernel entry, contracted with `g` over the batch and output positions.
+
+    A convolution can compute this too (JAX's transpose rule does), but XLA:CPU runs that
+    convolution, with the batch as its features and a window as large as the output,
+    2-5x slower than the products (benchmarks/RESULTS.md, issue 9)."""
     rank = g.ndim - 2
-    in_sizes = _dilate(x.shape[1:-1], lhs_dilation)
-    window = _dilate(kernel_shape[:rank], rhs_dilation)
-    out_sizes = _dilate(g.shape[1:-1], strides)
-    lows = [lo for lo, _ in pads]
-    highs = [(o - i) + (w - lo - 1) for o, i, w, lo in zip(out_sizes, in_sizes, window, lows)]
-    xt = jnp.moveaxis(jnp.moveaxis(x, -1, 0), 1, -1)   # (C, *spatial, N)
-    gt = jnp.moveaxis(g, 0, -2)                        # (*spatial, N, O)
-    out = _plain(xt, gt, rhs_dilation, tuple(zip(lows, highs)), lhs_dilation, strides,
-                 1, groups)                            # (C / G, *k, O)
-    return jnp.moveaxis(out, 0, -2).astype(g.dtype)
+    ksize = kernel_shape[:rank]
+    if any(d > 1 for d in lhs_dilation) or any(lo or hi for lo, hi in pads):
+        config = [(0, 0, 0)] + [(lo, hi, d - 1) for (lo, hi), d in zip(pads, lhs_dilation)]
+        x = lax.pad(x, jnp.zeros((), x.dtype), config + [(0, 0, 0)])
+    out = g.shape[1:-1]
+    rows = g.shape[0] * math.prod(out)
+    channels, filters = x.shape[-1], g.shape[-1]
+    gm = g.reshape(rows, groups, filters // groups)
+
+    def patch(offset: tuple) -> Array:
+        start = [0] + [o * d for o, d in zip(offset, rhs_dilation)] + [0]
+        limit = [x.shape[0]] + [b + (m - 1) * s + 1 for b, m, s in
+                                zip(start[1:], out, strides)] + [channels]
+        return lax.slice(x, start, limit, (1,) + strides + (1,)).reshape(
+            rows, groups, channels // groups)
+
+    offsets = list(itertools.product(*(range(k) for k in ksize)))
+    contract = lambda p: jnp.einsum("ngc,ngo->cgo", p, gm)  # noqa: E731
+    if rows * channels * len(offsets) * x.dtype.itemsize <= PATCHES_BYTES:
+        patches = jnp.concatenate([patch(o)[:, None] for o in offsets], axis=1)
+        grads = jnp.einsum("nkgc,ngo->kcgo", patches, gm)
+    else:
+        grads = jnp.stack([contract(patch(o)) for o in offsets])
+    return grads.reshape(tuple(ksize) + (channels // groups, filters)).astype(g.dtype)
+
+
+def has_raw_convolution(jaxpr: Any) -> bool:
+    """Whether a jaxpr holds a convolution outside `conv`'s custom VJP (one whose
+    gradients JAX derives, non-canonical on XLA:CPU inside a loop).
+
+    Example:
+        >>> x, k = jnp.ones((1, 5, 1)), jnp.ones((3, 1, 1))
+        >>> has_raw_convolution(jax.make_jaxpr(lambda x, k: conv(x, k, (1,), "VALID"))(x, k).jaxpr)
+        False
+        >>> raw = lambda x, k: _plain(x, k, (1,), ((0, 0),), (1,), (1,), 1)
+        >>> has_raw_convolution(jax.make_jaxpr(raw)(x, k).jaxpr)
+        True
+    """
+    for eqn in jaxpr.eqns:
+        name = eqn.primitive.name
+        if name == "conv_general_dilated":
+            return True
+        if "custom_vjp" in name:
+            continue
+        for value in eqn.params.values():
+            for sub in value if isinstance(value, (list, tuple)) else (value,):
+                inner = getattr(sub, "jaxpr", sub)
+                if hasattr(inner, "eqns") and has_raw_convolution(inner):
+                    return True
+    return False

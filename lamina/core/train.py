@@ -254,6 +254,24 @@ def make_train_loop(step: Callable[[TrainState, Batch], TrainState],
     return jax.jit(run, static_argnames=_STATIC)
 
 
+def make_train_batch(step: Callable[[TrainState, Batch], TrainState],
+                     results: Callable[[tuple], Any]) -> Callable:
+    """One batch of an epoch as a program without a loop: `run(state, data, order,
+    first, *, size) -> (state, logs)` trains on rows `first..first+size-1` of the epoch
+    (`size` static: the batch size, or the last batch's).
+
+    The engine runs an epoch this way, one call per batch, for models whose step is
+    slower inside a compiled loop than on its own (see `lamina/models/_dispatch.py`).
+    """
+
+    def run(state: TrainState, data: PyTree, order: Array | None, first: Array, *,
+            size: int) -> tuple:
+        state = step(state, _fetch(data, order, first, size))
+        return state, results(state.metrics)
+
+    return jax.jit(run, static_argnames=("size",))
+
+
 def make_eval_loop(step: Callable, results: Callable[[tuple], Any]) -> Callable:
     """`run(params, metrics, data, order, start, stop, *, steps, batch_size, remainder,
     rows=None) -> (metrics, logs)`, the evaluation counterpart of `make_train_loop`."""

@@ -117,14 +117,15 @@ def _dims_text(sizes: Sequence[Any]) -> str:
 
 def looks_channels_first(shape: Sequence[Any], rank: int, data_format: str) -> bool:
     """Whether an image-like input seems to have its channels on the other side: 1, 3
-    or 4 on the first spatial axis and more than 4 on the channel axis (or the
-    reverse for channels_first)."""
+    or 4 on the first spatial axis and more than 4 on every other axis (or the
+    reverse for channels_first). A deep feature map, `(None, 3, 3, 32)` after a few
+    poolings, has another small axis and does not count."""
     if rank < 2 or len(shape) != rank + 2:
         return False
-    first, last = shape[1], shape[-1]
+    first, rest = shape[1], shape[2:]
     if data_format == "channels_first":
-        first, last = last, first
-    return first in (1, 3, 4) and last is not None and last > 4
+        first, rest = shape[-1], shape[1:-1]
+    return first in (1, 3, 4) and all(n is not None and n > 4 for n in rest)
 
 
 def channel_fix(shape: Sequence[Any], rank: int, data_format: str) -> str:
@@ -132,12 +133,10 @@ def channel_fix(shape: Sequence[Any], rank: int, data_format: str) -> str:
     n = rank + 2
     if data_format == "channels_last":
         perm = (0,) + tuple(range(2, n)) + (1,)
-        other = "channels_first"
-        where = "first (axis 1)"
+        other, where = "channels_first", "first (axis 1)"
     else:
         perm = (0, n - 1) + tuple(range(1, n - 1))
-        other = "channels_last"
-        where = "last"
+        other, where = "channels_last", "last"
     return (f"The inputs seem to have their channels {where}: move them with "
             f"x = np.transpose(x, {perm}), or pass data_format='{other}' to the layers.")
 
@@ -183,15 +182,25 @@ def check_window_fits(input_shape: tuple, windows: Sequence[int], padding: str,
     raise ValueError(message)
 
 
-def warn_channel_axis(input_shape: tuple, rank: int, data_format: str, who: str,
-                      name: str) -> None:
-    """A warning when an image input looks channels-first for a channels_last layer
-    (or the reverse); the layer still builds."""
-    if looks_channels_first(input_shape, rank, data_format):
-        warnings.warn(f"{who} layer '{name}' received inputs of shape {shown(input_shape)} with "
-                      f"data_format='{data_format}', so it takes {channels_of(input_shape, data_format)} "
-                      f"channels. " + channel_fix(input_shape, rank, data_format),
-                      stacklevel=5)
+def check_channel_axis(input_shape: tuple, rank: int, data_format: str, who: str,
+                       name: str) -> None:
+    """For an image input that `looks_channels_first` (channels on the other side for
+    the layer's data_format): a ValueError when the axes that would be height and width
+    are equal (a square image, `(3, 32, 32)` for a channels_last layer), else a warning
+    (the layer still builds)."""
+    if not looks_channels_first(input_shape, rank, data_format):
+        return
+    spatial = input_shape[2:] if data_format == "channels_last" else input_shape[1:-1]
+    if len(set(spatial)) == 1:
+        raise ValueError(f"{who} layer '{name}' with data_format='{data_format}' received "
+                         f"inputs of shape {shown(input_shape)}, which would be images of "
+                         f"{_dims_text(spatial_dims(input_shape, data_format))} pixels with "
+                         f"{channels_of(input_shape, data_format)} channels. "
+                         + channel_fix(input_shape, rank, data_format))
+    warnings.warn(f"{who} layer '{name}' received inputs of shape {shown(input_shape)} "
+                  f"with data_format='{data_format}', so it takes "
+                  f"{channels_of(input_shape, data_format)} channels. "
+                  + channel_fix(input_shape, rank, data_format), stacklevel=5)
 
 
 def check_channels(shape: Sequence[int], expected: int, rank: int, data_format: str,

@@ -20,6 +20,9 @@ class Programs(NamedTuple):
         train: the epoch program `(state, data, order, start, stop, *, steps,
             batch_size, remainder, rows=None) -> (state, logs)`.
         train_step: one optimizer step `(state, batch) -> state` (`train_on_batch`).
+        train_batch: one batch of an epoch without a loop `(state, data, order, first,
+            *, size) -> (state, logs)` (one step per dispatch), or None where only
+            `train` runs the step (a Keras 3 `train_step`).
         evaluate: `(params, metrics, data, order, start, stop, *, steps, batch_size,
             remainder, rows=None) -> (metrics, logs)`.
         eval_step: `(params, metrics, batch) -> metrics` (`test_on_batch`).
@@ -33,6 +36,7 @@ class Programs(NamedTuple):
 
     train: Callable
     train_step: Callable
+    train_batch: Callable | None
     evaluate: Callable
     eval_step: Callable
     predict: Callable
@@ -57,6 +61,7 @@ def build_programs(step: Callable, eval_step: Callable, forward: Callable,
     return Programs(
         train=core_train.make_train_loop(step, compiled.results),
         train_step=jax.jit(step),
+        train_batch=core_train.make_train_batch(step, compiled.results),
         evaluate=core_train.make_eval_loop(eval_step, compiled.results),
         eval_step=jax.jit(eval_step),
         predict=core_train.make_predict_loop(forward),

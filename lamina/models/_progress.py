@@ -45,11 +45,14 @@ class Chunker:
         100
         >>> Chunker(every_batch=True, live=True).next(0, 100)
         1
+        >>> Chunker(every_batch=False, live=False, limit=8).next(0, 100)
+        8
     """
 
-    def __init__(self, *, every_batch: bool, live: bool):
+    def __init__(self, *, every_batch: bool, live: bool, limit: int | None = None):
         self.every_batch = every_batch
         self.live = live or every_batch
+        self.limit = limit  # the most batches per call (the engine's choice), or None
         self._calls = 0
         self._last_size = 1
         self._seconds_per_step: float | None = None
@@ -63,6 +66,8 @@ class Chunker:
             return 0
         if self.every_batch:
             return 1
+        if self.limit is not None:
+            left = min(left, self.limit)
         if not self.live:
             return left
         if self._seconds_per_step is None:

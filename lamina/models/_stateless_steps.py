@@ -257,12 +257,14 @@ def keras3_programs(model: Any, programs: Any, compiled: Any, tkeys: list[str],
     if train3:
         changes["train"] = logged_loop(steps.train_step, 0)
         changes["train_step"] = jax.jit(lambda s, b: steps.train_step(s, b)[0])
+        changes["train_batch"] = None  # one-batch pieces run through the loop program
     elif steps.layout.extras:
         def kept(state: TrainState, batch: tuple) -> TrainState:
             new = step(state._replace(metrics=tuple(state.metrics[:n])), batch)
             return new._replace(metrics=tuple(new.metrics) + tuple(state.metrics[n:]))
         changes["train"] = core_train.make_train_loop(kept, compiled.results)
         changes["train_step"] = jax.jit(kept)
+        changes["train_batch"] = core_train.make_train_batch(kept, compiled.results)
     if test3:
         changes["evaluate"] = logged_loop(steps.test_step, 1)
         changes["eval_step"] = jax.jit(lambda p, m, b: steps.test_step(p, m, b)[0])

@@ -18,8 +18,10 @@ import numpy as np
 from lamina import data as data_mod
 from lamina.callbacks import CallbackList
 from lamina.data import DataAdapter
+from lamina.models import _dispatch as dispatch
 from lamina.models import _distributed
 from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
+from lamina.models._image_checks import warn_unscaled_images
 from lamina.models._inputs import check_batch_size, host_logs
 from lamina.models._labels import check_sparse_labels, check_target_shapes
 from lamina.models._padding import pads_last_batch
@@ -97,6 +99,7 @@ class Trainer:
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._check_compiled("fit")
+        warn_unscaled_images(self, x)
         verbose = resolve_verbose(verbose)
         batch_size = check_batch_size(batch_size, "batch_size")
         if steps_per_epoch is not None:
@@ -130,8 +133,9 @@ class Trainer:
         self._initial_epoch = int(initial_epoch)
         cbs.on_train_begin()
         logs: dict[str, float] = {}
+        limit = dispatch.steps_per_dispatch(self, train.peek().x)
         chunker = Chunker(every_batch=cbs.needs_every_batch("train"),
-                          live=cbs.has_batch_hooks("train"))
+                          live=cbs.has_batch_hooks("train"), limit=limit)
         for epoch in range(self._initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
             epoch_logs = self._train_epoch(train, epoch, cbs, chunker)
@@ -158,8 +162,13 @@ class Trainer:
         for piece in adapter.pieces(epoch, chunker.next, seed=holder.seed):
             if chunker.every_batch:
                 cbs.on_train_batch_begin(piece.first)
-            state, values = programs.train(state, piece.data, piece.order, piece.start,
-                                           piece.stop, **piece.plan._asdict())
+            rows = _one_batch(piece.plan, piece.start) if chunker.limit == 1 else None
+            if rows is not None and programs.train_batch is not None:  # one loop-free call
+                state, values = programs.train_batch(state, piece.data, piece.order,
+                                                     np.int32(rows[0]), size=rows[1])
+            else:
+                state, values = programs.train(state, piece.data, piece.order, piece.start,
+                                               piece.stop, **piece.plan._asdict())
             holder.adopt(state)
             done = piece.first + piece.batches
             if chunker.live:
@@ -260,6 +269,19 @@ class Trainer:
         names = [k for k in self.metrics_names if k in logs]
         values = [logs[k] for k in (names if len(names) == len(logs) else logs)]
         return values[0] if len(values) == 1 else values
+
+
+def _one_batch(plan: Any, index: int) -> tuple[int, int] | None:
+    """`(first row, size)` of batch `index` of an epoch cut by `plan`, or None for a
+    last batch filled up with masked padding (which only the loop program runs)."""
+    steps = plan.steps
+    if plan.rows is not None:
+        if not plan.remainder:
+            return None
+        steps = (int(plan.rows) - plan.remainder) // plan.batch_size
+    if index < steps:
+        return index * plan.batch_size, plan.batch_size
+    return steps * plan.batch_size, plan.remainder
 
 
 def _warn_ran_out() -> None:

@@ -13,6 +13,7 @@ from lamina.backend._tree import is_symbolic, shape_of
 from lamina.core.train import TrainState
 from lamina.layers.layer import Layer
 from lamina.models import _compile as compile_utils
+from lamina.models import _dispatch as dispatch
 from lamina.models import _distributed
 from lamina.models._custom_step import CustomSteps
 from lamina.models._generator_aliases import GeneratorAliases
@@ -81,7 +82,7 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
     # -- compile ----------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
                 loss_weights: Any = None, weighted_metrics: Any = None,
-                run_eagerly: bool = False, steps_per_execution: int = 1,
+                run_eagerly: bool = False, steps_per_execution: Any = "auto",
                 jit_compile: Any = "auto", auto_scale_loss: bool = True,
                 **kwargs: Any) -> None:
         """Configure training, as `keras.Model.compile`.
@@ -95,6 +96,9 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
             loss_weights: weights of the outputs' losses in the total.
             auto_scale_loss: under the `"mixed_float16"` policy, wrap the optimizer in a
                 `LossScaleOptimizer` (as Keras 3).
+            steps_per_execution: the most training batches one compiled call runs:
+                `"auto"` (the default) lets Lamina choose (the whole epoch, or one batch
+                per call for models measured faster that way); an integer caps it.
 
         Example:
             >>> import lamina as keras
@@ -113,6 +117,7 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
         if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and \
                 not isinstance(resolved_optimizer, optimizers_mod.LossScaleOptimizer):
             resolved_optimizer = optimizers_mod.LossScaleOptimizer(resolved_optimizer)
+        steps_per_execution = dispatch.check_setting(steps_per_execution)
         config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
                   "loss_weights": loss_weights, "weighted_metrics": weighted_metrics}
         # Without a loss (Keras accepts that) the error comes at fit or evaluate.
@@ -122,6 +127,7 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
         self._drop_training()
         self.__dict__.pop("_metric_views", None)
         self.optimizer = resolved_optimizer
+        self._steps_per_execution = steps_per_execution
         self.loss = loss
         self.compiled_loss = compile_utils.LossesContainer(loss, loss_weights)
         self.compiled_metrics = compile_utils.MetricsContainer(metrics, weighted_metrics)

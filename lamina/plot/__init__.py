@@ -1,9 +1,11 @@
-"""Seeing training: learning curves, decision boundaries and an SGD animation.
+"""Seeing training: learning curves, decision boundaries, an SGD animation, and the
+filters and feature maps of convolutional networks.
 
 matplotlib is imported only when a function runs (`pip install 'lamina[plot]'`).
 """
 from lamina.plot.boundary import decision_boundary
 from lamina.plot.curves import learning_curves
+from lamina.plot.images import feature_maps, filters
 from lamina.plot.sgd import animate_sgd
 
-__all__ = ["animate_sgd", "decision_boundary", "learning_curves"]
+__all__ = ["animate_sgd", "decision_boundary", "feature_maps", "filters", "learning_curves"]

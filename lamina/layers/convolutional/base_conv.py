@@ -73,7 +73,7 @@ class ConvCommon(Layer):
         shape = spatial.check_input_rank(input_shape, self.rank, who, self.name,
                                          self.data_format)
         self._check_fits(shape)
-        spatial.warn_channel_axis(shape, self.rank, self.data_format, who, self.name)
+        spatial.check_channel_axis(shape, self.rank, self.data_format, who, self.name)
         self._in_channels = int(spatial.channels_of(shape, self.data_format))
         return self._in_channels
 

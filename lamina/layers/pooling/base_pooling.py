@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from lamina import registry
+from lamina.core import pooling
 from lamina.layers import _spatial as spatial
 from lamina.layers.layer import Layer
 
@@ -48,7 +49,9 @@ class BasePooling(Layer):
         return shape
 
     def build(self, input_shape: Any) -> None:
-        self._check(input_shape)
+        shape = self._check(input_shape)
+        spatial.check_channel_axis(shape, self.rank, self.data_format, type(self).__name__,
+                                   self.name)
         self.built = True
 
     def call(self, inputs: Any) -> Any:
@@ -60,7 +63,7 @@ class BasePooling(Layer):
         strides = (1,) + self.strides + (1,)
         padding = self.padding.upper()
         if self.mode == "max":
-            y = lax.reduce_window(x, -jnp.inf, lax.max, window, strides, padding)
+            y = pooling.max_pool(x, self.pool_size, self.strides, padding)
         else:
             y = lax.reduce_window(x, 0.0, lax.add, window, strides, padding)
             if self.padding == "valid":
