@@ -17,11 +17,13 @@ from lamina import saving
 from lamina import callbacks
 from lamina import models
 from lamina import datasets, testing
+from lamina import applications
 from lamina.backend import KerasTensor, Variable
 from lamina.layers import Input, Layer
 from lamina.models import Model, Sequential
 
 __all__ = ["Input", "KerasTensor", "Layer", "Model", "Sequential", "Variable", "activations",
+           "applications",
            "backend", "callbacks", "constraints", "core", "data", "datasets", "initializers",
            "layers", "losses", "metrics", "models", "ops", "optimizers", "plot", "preprocessing", "random", "registry",
            "regularizers", "saving", "testing", "utils"]
