@@ -117,14 +117,17 @@ def _dims_text(sizes: Sequence[Any]) -> str:
 
 def looks_channels_first(shape: Sequence[Any], rank: int, data_format: str) -> bool:
     """Whether an image-like input seems to have its channels on the other side: 1, 3
-    or 4 on the first spatial axis and more than 4 on the channel axis (or the
-    reverse for channels_first)."""
+    or 4 on the first spatial axis, more than 4 on the channel axis and on the other
+    spatial axes (or the reverse for channels_first). A deep network's small feature
+    maps (1x1x384, 3x3x512) are not images and do not count."""
     if rank < 2 or len(shape) != rank + 2:
         return False
     first, last = shape[1], shape[-1]
+    others = shape[2:-1]
     if data_format == "channels_first":
         first, last = last, first
-    return first in (1, 3, 4) and last is not None and last > 4
+    return first in (1, 3, 4) and last is not None and last > 4 and \
+        all(d is None or d > 4 for d in others)
 
 
 def channel_fix(shape: Sequence[Any], rank: int, data_format: str) -> str:
