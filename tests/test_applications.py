@@ -130,6 +130,25 @@ def test_mobilenet_v2_loads_keras_files_and_predicts_as_keras(tmp_path, writer):
     np.testing.assert_allclose(out, np.array(small["output"]), rtol=2e-4, atol=1e-5)
 
 
+def test_mobilenet_v2_channels_first_gives_keras_numbers_on_transposed_images(tmp_path):
+    small = REFERENCE["mobilenet_v2"]["small"]
+    path = str(tmp_path / "mobilenet.h5")
+    _write_keras2_h5(path, small["layers"])
+    keras.backend.clear_session()
+    keras.backend.set_image_data_format("channels_first")
+    try:
+        model = keras.applications.MobileNetV2(weights=path, input_shape=(3, 32, 32),
+                                               alpha=0.35, classes=7)
+        assert model.get_layer("Conv1").output.shape == (None, 16, 16, 16)
+        assert model.get_layer("out_relu").output.shape == (None, 1280, 1, 1)
+        images = np.transpose(fixed_input((2, 32, 32, 3)), (0, 3, 1, 2))
+        out = model.predict(images, verbose=0)
+    finally:
+        keras.backend.set_image_data_format("channels_last")
+    assert out.shape == (2, 7)
+    np.testing.assert_allclose(out, np.array(small["output"]), rtol=2e-4, atol=1e-5)
+
+
 # Names from Keras's documented architectures, with their output shapes at the small size.
 SPOT_CHECKS = {
     "resnet50": {"conv1_pad": (None, 38, 38, 3), "conv1_conv": (None, 16, 16, 64),
