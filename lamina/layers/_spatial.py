@@ -16,6 +16,8 @@ from typing import Any, Sequence
 import jax.numpy as jnp
 import numpy as np
 
+from lamina.backend import image_data_format
+
 DATA_FORMATS = ("channels_last", "channels_first")
 _AXES = {1: ("steps",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
@@ -51,8 +53,9 @@ def standardize_padding(value: Any, who: str, *, allow_causal: bool = False) -> 
 
 
 def standardize_data_format(value: Any, who: str) -> str:
-    """`"channels_last"` (the default, for None) or `"channels_first"`."""
-    data_format = "channels_last" if value is None else \
+    """`"channels_last"` or `"channels_first"`; None reads
+    `keras.backend.image_data_format()` (channels_last unless set), as Keras does."""
+    data_format = image_data_format() if value is None else \
         (value.lower() if isinstance(value, str) else value)
     if data_format not in DATA_FORMATS:
         raise ValueError(f"{who} needs `data_format` to be 'channels_last' (images as "
