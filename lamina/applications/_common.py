@@ -53,15 +53,22 @@ def check_arguments(weights: Any, include_top: bool, classes: int, pooling: Any,
                          f"pooling={pooling!r}.")
 
 
-def image_input(input_tensor: Any, input_shape: tuple) -> KerasTensor:
-    """The tensor the network starts from: `input_tensor`, or a new `Input`."""
-    if input_tensor is None:
-        return layers.Input(shape=input_shape)
-    if not isinstance(input_tensor, KerasTensor):
+def check_input_tensor(input_tensor: Any) -> None:
+    """Refuse an `input_tensor` that is not symbolic (an array, say).
+
+    Raises:
+        ValueError: `input_tensor` is neither None nor a `KerasTensor`.
+    """
+    if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
         raise ValueError("input_tensor must be a symbolic tensor made by keras.Input() (or by "
                          "layers called on one), but received an object of type "
                          f"{type(input_tensor).__name__}. Pass input_shape= for arrays.")
-    return input_tensor
+
+
+def image_input(input_tensor: Any, input_shape: tuple) -> KerasTensor:
+    """The tensor the network starts from: `input_tensor`, or a new `Input`."""
+    check_input_tensor(input_tensor)
+    return layers.Input(shape=input_shape) if input_tensor is None else input_tensor
 
 
 def channel_axis() -> int:

@@ -119,8 +119,7 @@ def MobileNetV2(input_shape: Any = None, alpha: float = 1.0, include_top: bool =
         ('mobilenetv2_0.35_32', (None, 10), 423018)
     """
     _common.check_arguments(weights, include_top, classes, pooling, classifier_activation)
-    if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
-        _common.image_input(input_tensor, ())  # raises the error about input_tensor
+    _common.check_input_tensor(input_tensor)
     default_size = _default_size(input_shape, input_tensor)
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32,
