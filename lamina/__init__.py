@@ -18,12 +18,13 @@ from lamina import saving
 from lamina import callbacks
 from lamina import models
 from lamina import datasets, testing
-from lamina import distribution
+from lamina import applications, distribution
 from lamina.backend import KerasTensor, Variable
 from lamina.layers import Input, Layer
 from lamina.models import Model, Sequential
 
 __all__ = ["Input", "KerasTensor", "Layer", "Model", "Sequential", "Variable", "activations",
-           "backend", "callbacks", "constraints", "core", "data", "datasets", "distribution", "initializers",
-           "layers", "losses", "metrics", "mixed_precision", "models", "ops", "optimizers", "plot", "preprocessing", "random", "registry",
+           "applications", "backend", "callbacks", "constraints", "core", "data", "datasets",
+           "distribution", "initializers", "layers", "losses", "metrics", "mixed_precision",
+           "models", "ops", "optimizers", "plot", "preprocessing", "random", "registry",
            "regularizers", "saving", "testing", "utils"]

@@ -24,7 +24,8 @@ ORDER = [
     ("saving", ["lamina.saving"]),
     ("callbacks", ["lamina.callbacks"]),
     ("models", ["lamina.models"]),
-    ("applications and tools", ["lamina.testing", "lamina.playground", "lamina.demo",
+    ("applications and tools", ["lamina.applications",
+                                "lamina.testing", "lamina.playground", "lamina.demo",
                                 "lamina.distribution",
                                 "lamina.cli", "lamina"]),
 ]

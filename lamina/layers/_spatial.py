@@ -16,6 +16,8 @@ from typing import Any, Sequence
 import jax.numpy as jnp
 import numpy as np
 
+from lamina.backend import image_data_format
+
 DATA_FORMATS = ("channels_last", "channels_first")
 _AXES = {1: ("steps",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
@@ -51,8 +53,9 @@ def standardize_padding(value: Any, who: str, *, allow_causal: bool = False) -> 
 
 
 def standardize_data_format(value: Any, who: str) -> str:
-    """`"channels_last"` (the default, for None) or `"channels_first"`."""
-    data_format = "channels_last" if value is None else \
+    """`"channels_last"` or `"channels_first"`; None reads
+    `keras.backend.image_data_format()` (channels_last unless set), as Keras does."""
+    data_format = image_data_format() if value is None else \
         (value.lower() if isinstance(value, str) else value)
     if data_format not in DATA_FORMATS:
         raise ValueError(f"{who} needs `data_format` to be 'channels_last' (images as "
@@ -117,15 +120,17 @@ def _dims_text(sizes: Sequence[Any]) -> str:
 
 def looks_channels_first(shape: Sequence[Any], rank: int, data_format: str) -> bool:
     """Whether an image-like input seems to have its channels on the other side: 1, 3
-    or 4 on the first spatial axis and more than 4 on every other axis (or the
-    reverse for channels_first). A deep feature map, `(None, 3, 3, 32)` after a few
-    poolings, has another small axis and does not count."""
+    or 4 on the first spatial axis, more than 4 on the channel axis and on the other
+    spatial axes (or the reverse for channels_first). A deep network's small feature
+    maps (1x1x384, 3x3x512) are not images and do not count."""
     if rank < 2 or len(shape) != rank + 2:
         return False
-    first, rest = shape[1], shape[2:]
+    first, last = shape[1], shape[-1]
+    others = shape[2:-1]
     if data_format == "channels_first":
-        first, rest = shape[-1], shape[1:-1]
-    return first in (1, 3, 4) and all(n is not None and n > 4 for n in rest)
+        first, last = last, first
+    return first in (1, 3, 4) and last is not None and last > 4 and \
+        all(d is None or d > 4 for d in others)
 
 
 def channel_fix(shape: Sequence[Any], rank: int, data_format: str) -> str:

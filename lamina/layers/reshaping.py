@@ -8,6 +8,7 @@ from typing import Any, Sequence
 import jax.numpy as jnp
 
 from lamina import registry
+from lamina.backend import image_data_format
 from lamina.layers.layer import Layer
 
 
@@ -89,7 +90,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
-        data_format = "channels_last" if data_format is None else str(data_format).lower()
+        data_format = image_data_format() if data_format is None else str(data_format).lower()
         if data_format not in ("channels_last", "channels_first"):
             raise ValueError(f"Flatten's data_format must be 'channels_last' or "
                              f"'channels_first', but received {data_format!r}.")
