@@ -25,7 +25,8 @@ ORDER = [
     ("callbacks", ["lamina.callbacks"]),
     ("models", ["lamina.models"]),
     ("applications and tools", ["lamina.testing", "lamina.playground", "lamina.demo",
-                                "lamina.cli", "lamina"]),
+                                "lamina.cli", "lamina",
+                                "lamina.wrappers", "lamina.tuner"]),
 ]
 
 # The one inherent exception: `Model(inputs, outputs)` returns a functional model, so
