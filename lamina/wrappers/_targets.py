@@ -2,6 +2,7 @@
 what the model trains on."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ def is_one_hot(y: np.ndarray) -> bool:
 
 def classes_of(y: np.ndarray, owner: str) -> tuple[np.ndarray, bool]:
     """The class labels of `y` and whether `y` is one-hot; raises for other targets."""
+    from sklearn.exceptions import DataConversionWarning
     from sklearn.utils.multiclass import type_of_target
 
     kind = type_of_target(y, input_name="y", raise_unknown=True)
@@ -36,9 +38,12 @@ def classes_of(y: np.ndarray, owner: str) -> tuple[np.ndarray, bool]:
             f"{owner} fits class labels: a binary or multiclass target of shape (n,) or a "
             f"matrix of one-hot rows, but received a {kind!r} target of shape "
             f"{np.shape(y)}. For continuous targets use SKLearnRegressor.")
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn("A column-vector y was passed when a 1d array was expected. Pass "
+                      "y.ravel() (shape (n_samples,)).", DataConversionWarning, stacklevel=4)
     classes = np.unique(np.ravel(y))
     if len(classes) < 2:
-        raise ValueError(f"{owner} needs at least two classes to fit, but y has only one: "
+        raise ValueError(f"{owner} needs at least two classes to fit, but y has 1 class: "
                          f"{classes[0]!r}. Check the targets (or the split that made them).")
     return classes, False
 

@@ -102,12 +102,18 @@ class SKLearnRegressor(RegressorMixin, SKLBase):
         ((5,), 3)
     """
 
+    def predict(self, X: Any) -> np.ndarray:
+        """Predictions in float64 (as scikit-learn's regressors give), shape `(n,)` when
+        fitted on `(n,)` targets."""
+        return super().predict(X).astype(np.float64)
+
     def _more_tags(self) -> dict[str, Any]:
-        return {"non_deterministic": True, "poor_score": True}
+        return {"non_deterministic": True, "poor_score": True, "multioutput": True}
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.regressor_tags.poor_score = True
+        tags.target_tags.multi_output = True
         return tags
 
 
