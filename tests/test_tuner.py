@@ -170,8 +170,12 @@ def test_bayesian_optimization_runs_tpe_after_initial_points(data, tmp_path):
                                     max_trials=2, num_initial_points=1, seed=0,
                                     directory=str(tmp_path))
     assert type(tuner.oracle.study.sampler).__name__ == "TPESampler"
-    tuner.search(x, y, epochs=1, validation_data=(xv, yv), verbose=0)
+    seen = []
+    log = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(
+        sorted(logs)))
+    tuner.search(x, y, epochs=1, validation_data=(xv, yv), callbacks=[log], verbose=0)
     assert len(tuner.oracle.get_best_trials(5)) == 2
+    assert seen == [["loss", "mae", "val_loss", "val_mae"]] * 2  # a copy in each trial
 
 
 def test_tuner_errors_name_the_fix(data, tmp_path):
