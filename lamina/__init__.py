@@ -28,3 +28,10 @@ __all__ = ["Input", "KerasTensor", "Layer", "Model", "Sequential", "Variable", "
            "distribution", "initializers", "layers", "losses", "metrics", "mixed_precision",
            "models", "ops", "optimizers", "plot", "preprocessing", "random", "registry",
            "regularizers", "saving", "testing", "utils"]
+
+
+def __getattr__(name: str):  # `keras.wrappers` and `keras.tuner` load scikit-learn/Optuna on use
+    if name in ("wrappers", "tuner"):
+        import importlib
+        return importlib.import_module(f"lamina.{name}")
+    raise AttributeError(f"module 'lamina' has no attribute {name!r}")

@@ -24,10 +24,9 @@ ORDER = [
     ("saving", ["lamina.saving"]),
     ("callbacks", ["lamina.callbacks"]),
     ("models", ["lamina.models"]),
-    ("applications and tools", ["lamina.applications",
+    ("applications and tools", ["lamina.applications", "lamina.distribution",
                                 "lamina.testing", "lamina.playground", "lamina.demo",
-                                "lamina.distribution",
-                                "lamina.cli", "lamina"]),
+                                "lamina.cli", "lamina", "lamina.wrappers", "lamina.tuner"]),
 ]
 
 # The one inherent exception: `Model(inputs, outputs)` returns a functional model, so
