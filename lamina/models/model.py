@@ -14,6 +14,7 @@ from lamina.core.train import TrainState
 from lamina.layers.layer import Layer
 from lamina.models import _compile as compile_utils
 from lamina.models._custom_step import CustomSteps
+from lamina.models._fast_call import FastCall
 from lamina.models._generator_aliases import GeneratorAliases
 from lamina.models._predictor import Predictor
 from lamina.models._programs import Programs, build_programs
@@ -24,7 +25,7 @@ from lamina.models._trainer import Trainer
 from lamina.saving._mixin import Saveable
 
 
-class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
+class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, FastCall, Layer):
     """A trainable stack of layers, as `keras.Model`.
 
     Subclass it with layers as attributes and a `call(inputs, training=None)`, or use
