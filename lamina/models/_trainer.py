@@ -20,6 +20,7 @@ from lamina import data as data_mod
 from lamina.callbacks import CallbackList
 from lamina.data import DataAdapter
 from lamina.models._fast_inputs import fast_inputs
+from lamina.models._frozen import check_trainable_unchanged
 from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
 from lamina.models._inputs import check_batch_size, host_logs
 from lamina.models._labels import check_sparse_labels
@@ -115,6 +116,7 @@ class Trainer:
             masked=pads_last_batch(self, training=True),
             masked_validation=pads_last_batch(self, training=False))
         self._prepare(train)
+        check_trainable_unchanged(self, "fit")
         self._check_targets(train, "y")
         if val is not None:
             self._check_targets(val, "validation_data y")
@@ -264,6 +266,7 @@ class Trainer:
         else:
             batch = (*batch, None)
         programs = self._get_programs()
+        check_trainable_unchanged(self, "train_on_batch")
         train_batch, _ = self._batch_programs(programs)
         state, values = train_batch(self._train.current(), batch, bool(reset_metrics))
         self._train.adopt(state)

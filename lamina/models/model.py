@@ -15,6 +15,7 @@ from lamina.layers.layer import Layer
 from lamina.models import _compile as compile_utils
 from lamina.models._custom_step import CustomSteps
 from lamina.models._fast_call import FastCall
+from lamina.models._frozen import mark_parts
 from lamina.models._generator_aliases import GeneratorAliases
 from lamina.models._predictor import Predictor
 from lamina.models._programs import Programs, build_programs
@@ -124,6 +125,7 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, FastCal
         if self.built:
             self._compiled_weights = _WeightLists(self.trainable_weights,
                                                   self.non_trainable_weights)
+            mark_parts(self)
 
     def _build_compiled(self, cfg: dict[str, Any]) -> compile_utils.Compiled:
         return compile_utils.build(cfg["loss"], cfg["metrics"], cfg["loss_weights"],
