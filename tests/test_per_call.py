@@ -114,3 +114,17 @@ def test_model_call_keeps_the_mask_of_its_outputs():
         out = model(tokens)
         assert out.shape == (1, 4, 1)
         np.testing.assert_array_equal(np.asarray(out._keras_mask), [[True, True, False, False]])
+
+
+def test_uncompiled_predict_follows_added_layers_flags_and_weights():
+    model = keras.Sequential([layers.Input((3,)), layers.Dense(2)])
+    assert model.predict_on_batch(X).shape == (6, 2)
+    model.add(layers.Dense(1))
+    k1, b1, k2, b2 = model.get_weights()
+    out = model.predict_on_batch(X)
+    assert out.shape == (6, 1)
+    np.testing.assert_allclose(out, (X @ k1 + b1) @ k2 + b2, rtol=1e-5, atol=1e-6)
+    model.layers[0].trainable = False  # the weights move to the other list
+    np.testing.assert_allclose(model.predict_on_batch(X), out, rtol=1e-6)
+    model.layers[1].set_weights([k2, b2 + 1.0])
+    np.testing.assert_allclose(model.predict_on_batch(X), out + 1.0, rtol=1e-5, atol=1e-6)

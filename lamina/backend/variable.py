@@ -32,6 +32,10 @@ def _binary(op: Callable, reflected: bool = False) -> Callable:
     return lambda self, other: op(self.value, _value_of(other))
 
 
+# How many Variables were made: caches of a model's weight lists compare it.
+CREATED = [0]
+
+
 class Variable:
     """A layer weight, as `keras.Variable`.
 
@@ -71,6 +75,7 @@ class Variable:
                              f"value has shape {tuple(value.shape)}.")
         self._value = value
         self._holder: Any = None
+        CREATED[0] += 1
         self.name = name
         self.trainable = bool(trainable)
         self.regularizer = regularizer

@@ -14,7 +14,8 @@ from lamina.models._host_inputs import encode_inputs, encode_stream
 from lamina.models._programs import PredictPrograms, predict_programs
 from lamina.models._inputs import check_batch_size
 from lamina.models._progress import resolve_verbose
-from lamina.backend.variable import unique_paths
+from lamina.backend.variable import CREATED, unique_paths
+from lamina.layers._layer_weights import TRAINABLE_CHANGES
 from lamina.utils.progbar import Progbar
 
 
@@ -87,19 +88,26 @@ class Predictor:
         """The compiled programs when compiled; else predict-only ones (cached)."""
         if self._compile_config is not None:
             return self._get_programs()
-        tv, ntv = self.trainable_weights, self.non_trainable_weights
+        # The weight lists are walked again only when they may have changed: a
+        # Variable made, a `trainable` flag set, an attribute added (Sequential.add
+        # and pop drop the cache).
+        stamp = (CREATED[0], TRAINABLE_CHANGES[0], len(self.__dict__))
         cached = self.__dict__.get("_predict_only")
+        if cached is not None and cached[4] == stamp:
+            return cached[2]
+        tv, ntv = self.trainable_weights, self.non_trainable_weights
         if cached is not None and cached[0] == tv and cached[1] == ntv:
+            self._predict_only = cached[:4] + (stamp,)
             return cached[2]
         keys = unique_paths(tv + ntv)
         forward = self._forward_fn(tv, ntv, keys[:len(tv)], keys[len(tv):])
         programs: PredictPrograms = predict_programs(forward)
-        self._predict_only = (tv, ntv, programs, keys)
+        self._predict_only = (tv, ntv, programs, keys, stamp)
         return programs
 
     def _predict_params(self) -> tuple:
         self._inference_programs()
-        tv, ntv, _, keys = self._predict_only
+        tv, ntv, _, keys, _ = self._predict_only
         return ({k: v.value for k, v in zip(keys, tv)},
                 {k: v.value for k, v in zip(keys[len(tv):], ntv)})
 
