@@ -90,3 +90,33 @@ def test_set_weights_names_the_layer_and_both_shapes():
         model.set_weights(wrong)
     for before, after in zip(weights, model.get_weights()):  # nothing was assigned
         np.testing.assert_array_equal(before, after)
+
+
+def test_convolutional_gan_with_batch_norm_freezes_the_discriminator_statistics_too():
+    keras.utils.set_random_seed(0)
+    generator = keras.Sequential([
+        layers.Input((4,)), layers.Dense(2 * 2 * 4), layers.Reshape((2, 2, 4)),
+        layers.UpSampling2D(), layers.Conv2DTranspose(4, 3, strides=2, padding="same"),
+        layers.BatchNormalization(), layers.LeakyReLU(0.2),
+        layers.Conv2D(1, 3, padding="same", activation="sigmoid")])
+    discriminator = keras.Sequential([
+        layers.Input((8, 8, 1)), layers.Conv2D(4, 3, strides=2, padding="same"),
+        layers.BatchNormalization(), layers.LeakyReLU(0.2), layers.Flatten(),
+        layers.Dense(1, activation="sigmoid")])
+    discriminator.compile(optimizer="adam", loss="binary_crossentropy")
+    discriminator.trainable = False
+    z = layers.Input((4,))
+    combined = keras.Model(z, discriminator(generator(z)))
+    combined.compile(optimizer="adam", loss="binary_crossentropy")
+    noise = RNG.normal(size=(8, 4)).astype(np.float32)
+    images = generator.predict_on_batch(noise)
+    assert images.shape == (8, 8, 8, 1)
+    d_before = discriminator.get_weights()  # kernels, BN gamma/beta and moving statistics
+    g_before = generator.get_weights()
+    combined.train_on_batch(noise, np.ones((8, 1)))
+    for before, after in zip(d_before, discriminator.get_weights()):
+        np.testing.assert_array_equal(before, after)
+    moved = [not np.allclose(b, a) for b, a in zip(g_before, generator.get_weights())]
+    assert sum(moved) >= 6  # the generator's kernels, biases and its BN's statistics
+    discriminator.train_on_batch(images, np.zeros((8, 1)))
+    assert not np.allclose(d_before[0], discriminator.get_weights()[0])
