@@ -260,9 +260,9 @@ class Trainer:
         if batch is None:
             encoded = encode_inputs(self, x)
             batch = tuple(data_mod.batch_arrays(encoded, y, sample_weight, class_weight))
+            self.build_from_data(batch[0])
             if sample_weight is None and class_weight is None and encoded is x:
                 fast_inputs(self).learn("train", (x, y), batch[:2])
-            self.build_from_data(batch[0])
         else:
             batch = (*batch, None)
         programs = self._get_programs()
@@ -280,9 +280,9 @@ class Trainer:
         if batch is None:
             encoded = encode_inputs(self, x)
             batch = tuple(data_mod.batch_arrays(encoded, y, sample_weight))
+            self.build_from_data(batch[0])
             if sample_weight is None and encoded is x:
                 fast_inputs(self).learn("test", (x, y), batch[:2])
-            self.build_from_data(batch[0])
         else:
             batch = (*batch, None)
         programs = self._get_programs()
