@@ -4,7 +4,7 @@ A GAN or a deep Q-network calls `predict_on_batch` to act and `train_on_batch` t
 learn, one small batch at a time, thousands of times. This script times one call
 of each method on a 4-32-2 ReLU MLP (Adam, MSE) and one row of input, in
 microseconds, for Lamina, Keras 3 on JAX, tf.keras 2 and PyTorch (its equivalent
-of each call), plus the floor: a hand-written `jax.jit` forward pass and Adam step.
+of each call, one thread), plus the floor: a hand-written `jax.jit` forward pass and Adam step.
 
 Each library runs in its own process (tf.keras 2 and Keras 3 cannot share one),
 started in turn for `--rounds` alternating rounds, so a change of the machine's load
@@ -76,7 +76,9 @@ def _torch(calls: int) -> dict:
     import numpy as np
     import torch
 
-    torch.set_num_threads(2)
+    # One row: threads only add hand-offs (with 2, a step took ~40 ms on the loaded
+    # 2-core machine).
+    torch.set_num_threads(1)
     model = torch.nn.Sequential(torch.nn.Linear(4, 32), torch.nn.ReLU(),
                                 torch.nn.Linear(32, 2))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
