@@ -16,6 +16,7 @@ import numpy as np
 from lamina.backend import _masking
 from lamina.backend._scope import current_scope
 from lamina.models._fast_inputs import fast_inputs
+from lamina.models._host_inputs import encode_inputs
 
 
 class FastCall:
@@ -29,7 +30,8 @@ class FastCall:
             if fast is not None:
                 return self._inference_programs().predict_step(self._params(), fast[0])
         outputs = super().__call__(inputs, *args, training=training, **kwargs)
-        if plain and inputs.dtype == np.float32 and self._plain_outputs(outputs):
+        if plain and inputs.dtype == np.float32 and self._plain_outputs(outputs) \
+                and encode_inputs(self, inputs) is inputs:  # no host layer encodes it
             fast_inputs(self).learn("call", (inputs,), (inputs,))
         return outputs
 

@@ -62,12 +62,7 @@ class Predictor:
         return x
 
     def _predict_arrays(self, x: Any, batch_size: int, steps: int | None) -> tuple[Any, int]:
-        fast = fast_inputs(self).lookup("predict", (x,))
-        if fast is not None:
-            x = fast[0]
-        else:
-            given, x = x, self._host_x(x)
-            fast_inputs(self).learn("predict", (given,), (x,))
+        x = self._adapted(x)
         n = data_mod.num_rows(x)
         if steps is not None:
             n = min(n, steps * batch_size)
@@ -143,12 +138,19 @@ class Predictor:
             >>> model.predict_on_batch(np.ones((1, 3))).tolist()
             [[3.0, 3.0]]
         """
+        return self._predict_batch(self._adapted(x))
+
+    def _adapted(self, x: Any) -> Any:
+        """`x` as the programs take it: cast after the first call of its signature,
+        unless host layers (TextVectorization, lookups) encode it."""
         fast = fast_inputs(self).lookup("predict", (x,))
         if fast is not None:
-            return self._predict_batch(fast[0])
-        host = self._host_x(x)
-        fast_inputs(self).learn("predict", (x,), (host,))
-        return self._predict_batch(host)
+            return fast[0]
+        encoded = encode_inputs(self, x)
+        host = self._host_x(encoded, encode=False)
+        if encoded is x:
+            fast_inputs(self).learn("predict", (x,), (host,))
+        return host
 
     def _predict_batch(self, x: Any) -> Any:
         """Outputs for one batch of adapted host arrays, padded to a bucket of rows."""
