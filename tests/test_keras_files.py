@@ -340,9 +340,9 @@ def test_lambda_with_a_named_function_uses_custom_objects(tmp_path):
 def test_unknown_keras_layer_and_unsupported_setting_are_named(tmp_path):
     path = str(tmp_path / "conv.h5")
     config = {"class_name": "Sequential", "config": {"name": "s", "layers": [
-        {"class_name": "Conv3DTranspose", "config": {"name": "c", "filters": 2}}]}}
+        {"class_name": "ConvLSTM2D", "config": {"name": "c", "filters": 2}}]}}
     _write_keras2(path, [("c", [])], config)
-    with pytest.raises(ValueError, match="layer class 'Conv3DTranspose'.*custom_objects"):
+    with pytest.raises(ValueError, match="layer class 'ConvLSTM2D'.*custom_objects"):
         keras.models.load_model(path)
     config["config"]["layers"] = [{"class_name": "BatchNormalization", "config": {
         "name": "bn", "renorm": True, "batch_input_shape": [None, 3]}}]

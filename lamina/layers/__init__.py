@@ -24,7 +24,8 @@ from lamina.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 from lamina.layers.string_lookup import StringLookup
 from lamina.layers.text_vectorization import TextVectorization
 from lamina.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
-                                         Conv3D, Conv3DTranspose, DepthwiseConv1D,
+                                         Conv3D, Conv3DTranspose, Convolution1D,
+                                         Convolution2D, Convolution3D, DepthwiseConv1D,
                                          DepthwiseConv2D, SeparableConv1D, SeparableConv2D)
 from lamina.layers.cropping import Cropping1D, Cropping2D, Cropping3D
 from lamina.layers.image_preprocessing import (CenterCrop, RandomBrightness, RandomContrast,
@@ -56,6 +57,7 @@ __all__ += ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "S
             "TextVectorization"]
 __all__ += [
     "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose",
+    "Convolution1D", "Convolution2D", "Convolution3D",
     "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
     "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D",
     "AvgPool3D", "Cropping1D", "Cropping2D", "Cropping3D", "GlobalAveragePooling1D",

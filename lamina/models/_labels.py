@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 from lamina import losses as losses_mod
+from lamina.core import loss_shapes
 from lamina.core import losses as core_losses
 
 _SHOWN = 10  # out-of-range labels listed in a message
@@ -122,3 +125,47 @@ def _check(labels: np.ndarray, units: int, name: str, what: str) -> None:
         f"{shown_text} ({classes} classes in all, 0 to {classes - 1}). Give the last layer "
         f"one unit per class, e.g. Dense({classes}, activation='softmax'), or check the "
         "labels.")
+
+
+def check_target_shapes(loss: Any, y: Any, output_names: Sequence[str],
+                        output_shapes: Sequence[tuple]) -> None:
+    """Refuse targets whose shape a built-in loss cannot match to its output, with the
+    real number of rows (inside the compiled program the batch may be padded).
+
+    Raises:
+        ValueError: the loss's own shape message (`Targets y_true of shape ...`).
+
+    Example:
+        >>> import numpy as np
+        >>> check_target_shapes("mse", np.ones((20, 1)), ["out"], [(None, 1)])
+        >>> check_target_shapes("mse", np.ones((20, 3)), ["out"], [(None, 1)])
+        Traceback (most recent call last):
+        ...
+        ValueError: Targets y_true of shape (20, 3) do not match the predictions y_pred of shape (20, 1). Give targets with the same shape as the model's output.
+    """
+    names = list(output_names)
+    for shape, item, target in zip(output_shapes, _per_output(loss, names),
+                                   _targets(y, names)):
+        fn = _builtin_fn(item)
+        if fn is None or fn is core_losses.sparse_categorical_crossentropy or \
+                not isinstance(shape, tuple) or any(d is None for d in shape[1:]):
+            continue
+        target = np.asarray(target) if target is not None else None
+        if target is None or target.ndim == 0 or target.dtype.kind not in "biuf":
+            continue
+        rows = target.shape[0]
+        pred = jax.ShapeDtypeStruct((rows,) + tuple(shape[1:]), jnp.float32)
+        jax.eval_shape(lambda t, p: loss_shapes.align(t, p), target.astype(np.float32),
+                       pred)
+
+
+def _builtin_fn(loss: Any) -> Any:
+    """The core function of a built-in loss `loss` resolves to, else None."""
+    if loss is None:
+        return None
+    try:
+        resolved = losses_mod.get(loss)
+    except (TypeError, ValueError):
+        return None
+    fn = getattr(resolved, "fn", None)
+    return fn if getattr(fn, "__module__", "") == core_losses.__name__ else None

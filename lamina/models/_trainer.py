@@ -23,7 +23,7 @@ from lamina.models._fast_inputs import fast_inputs
 from lamina.models._frozen import check_trainable_unchanged
 from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
 from lamina.models._inputs import check_batch_size, host_logs
-from lamina.models._labels import check_sparse_labels
+from lamina.models._labels import check_sparse_labels, check_target_shapes
 from lamina.models._padding import pads_last_batch
 from lamina.models._progress import Chunker, resolve_verbose
 
@@ -44,8 +44,11 @@ class Trainer:
     def _check_targets(self, adapter: DataAdapter, what: str) -> None:
         """Labels the loss cannot score, checked once on the host arrays the adapter
         holds (the first batch of a stream)."""
-        check_sparse_labels(self._compile_config["loss"], adapter.peek().y,
-                            self.output_names, self._output_shapes(), what)
+        y = adapter.peek().y
+        check_sparse_labels(self._compile_config["loss"], y, self.output_names,
+                            self._output_shapes(), what)
+        check_target_shapes(self._compile_config["loss"], y, self.output_names,
+                            self._output_shapes())
 
     @property
     def _names(self) -> list[str]:

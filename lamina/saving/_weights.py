@@ -184,6 +184,7 @@ def check_training(model: Any, declared: dict[str, tuple[tuple, Any]], where: st
         ValueError: an unknown entry, or one of the wrong shape or kind.
     """
     expected = _expected_training(model)
+    declared = _by_path(declared, model._train.trainable_keys, expected)
     extra = sorted(set(declared) - set(expected))
     if extra:
         raise ValueError(f"{where} does not match the optimizer: the file holds state "
@@ -219,28 +220,32 @@ def restore_training(model: Any, tensors: dict[str, np.ndarray], where: str) -> 
         state = state._replace(rng=np.asarray(tensors["training/rng"]).astype(np.uint32))
     if "training/seed" in tensors:
         holder.seed = int(tensors["training/seed"])
+    tensors = _by_path(tensors, holder.trainable_keys, _expected_training(model))
     opt_keys = [k for k in tensors if k.startswith(_OPT_PREFIX)]
     if opt_keys:
-        tensors = _by_path(tensors, holder.trainable_keys)
         state = state._replace(optimizer=_optimizer_state(state.optimizer, tensors,
                                                           opt_keys, where))
     holder.set_state(state)
 
 
-def _by_path(tensors: dict[str, np.ndarray], keys: list[str]) -> dict[str, np.ndarray]:
+def _by_path(tensors: dict[str, Any], keys: list[str], known: Any = ()) -> dict[str, Any]:
     """Files written before the state was keyed by Variable path name optimizer leaves
-    by the weight's position (`mu[3]`); add the path-keyed names for them.
+    by the weight's position (`mu[3]`); rename them by path (names in `known`, the
+    current state's own, stay).
 
     Example:
-        >>> _by_path({"optimizer.mu[1]": 0}, ["d/kernel", "d/bias"])
-        {'optimizer.mu[1]': 0, "optimizer.mu['d/bias']": 0}
+        >>> _by_path({"optimizer.mu[1]": 0, "training/step": 4}, ["d/kernel", "d/bias"])
+        {"optimizer.mu['d/bias']": 0, 'training/step': 4}
     """
-    out = dict(tensors)
+    out = {}
     for name, value in tensors.items():
-        for i, key in enumerate(keys):
+        new = name
+        for i, key in enumerate(keys if name not in known else ()):
             old = f"[{i}]"
             if name.startswith(_OPT_PREFIX) and name.endswith(old):
-                out.setdefault(name[: -len(old)] + f"[{key!r}]", value)
+                new = name[: -len(old)] + f"[{key!r}]"
+                break
+        out.setdefault(new, value)
     return out
 
 
