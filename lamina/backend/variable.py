@@ -33,6 +33,10 @@ def _binary(op: Callable, reflected: bool = False) -> Callable:
     return lambda self, other: op(self.value, _value_of(other))
 
 
+# How many Variables were made: caches of a model's weight lists compare it.
+CREATED = [0]
+
+
 class Variable:
     """A layer weight, as `keras.Variable`.
 
@@ -78,6 +82,7 @@ class Variable:
         self._distribution = _distribution.current()
         self._value = _distribution.place(value, name, self._distribution)
         self._holder: Any = None
+        CREATED[0] += 1
         self.name = name
         self.trainable = bool(trainable)
         self.regularizer = regularizer

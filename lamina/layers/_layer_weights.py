@@ -18,7 +18,12 @@ UNTRACKED = frozenset({
     "_input_shape", "_output_shape", "_batch_input_shape", "_inbound_nodes", "_tensor",
     "_graph_cache", "_keras_history", "_compiled", "_history", "stop_training", "history",
     "optimizer", "loss", "compiled_loss", "compiled_metrics", "_compile_config", "_callback_model",
-    "_predict_only", "_initial_epoch", "_mask_warned", "_programs", "_train"})
+    "_predict_only", "_initial_epoch", "_mask_warned", "_programs", "_train",
+    "_on_batch", "_fast_inputs"})
+
+# How many times a `trainable` flag was set: compiled models compare it with the
+# count they last checked, so that a call finds a changed flag without a walk.
+TRAINABLE_CHANGES = [0]
 
 
 class LayerWeights:
@@ -144,6 +149,7 @@ class LayerWeights:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
+        TRAINABLE_CHANGES[0] += 1
         self._trainable = bool(value)
         for layer in self._layers:
             layer.trainable = value
@@ -153,20 +159,36 @@ class LayerWeights:
         return [v.numpy() for v in self.weights]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
-        """Set all weights from NumPy arrays, in `weights` order (as `get_weights`)."""
+        """Set all weights from NumPy arrays, in `weights` order (as `get_weights`).
+
+        Raises:
+            ValueError: for a wrong number of arrays (listing the shapes expected) or
+                an array of the wrong shape (naming the layer that owns the weight).
+        """
         own = self.weights
         weights = list(weights)
         if len(weights) != len(own):
             raise ValueError(f"Layer '{self.name}' has {len(own)} weights "
-                             f"({[v.name for v in own]}), but set_weights received "
-                             f"{len(weights)} arrays. Pass a list like get_weights() returns.")
-        for v, w in zip(own, weights):
+                             f"({[v.name for v in own]}, of shapes {[v.shape for v in own]}), "
+                             f"but set_weights received {len(weights)} arrays. Pass a list "
+                             "like get_weights() returns.")
+        for i, (v, w) in enumerate(zip(own, weights)):
             w = np.asarray(w)
             if tuple(w.shape) != v.shape:
-                raise ValueError(f"Weight '{v.name}' has shape {v.shape}, but set_weights "
-                                 f"received an array of shape {tuple(w.shape)}.")
+                raise ValueError(
+                    f"Layer '{self._owner_of(v)}': weight '{v.name}' has shape {v.shape}, "
+                    f"but set_weights received an array of shape {tuple(w.shape)} (array "
+                    f"{i} of the list given to '{self.name}'). Pass the arrays in "
+                    "get_weights() order, with the same shapes.")
         for v, w in zip(own, weights):
             v.assign(np.asarray(w, dtype=v.dtype))
+
+    def _owner_of(self, variable: Variable) -> str:
+        """The name of the layer (this one or a sublayer) that owns `variable`."""
+        for layer in (self, *self._flat_layers()):
+            if any(v is variable for v in layer._tracked()[0]):
+                return layer.name
+        return self.name
 
     def count_params(self) -> int:
         """The number of scalars in all weights."""

@@ -10,11 +10,13 @@ import numpy as np
 from lamina import data as data_mod
 from lamina.callbacks import CallbackList
 from lamina.models import _distributed
+from lamina.models._fast_inputs import fast_inputs
 from lamina.models._host_inputs import encode_inputs, encode_stream
 from lamina.models._programs import PredictPrograms, predict_programs
 from lamina.models._inputs import check_batch_size
 from lamina.models._progress import resolve_verbose
-from lamina.backend.variable import unique_paths
+from lamina.backend.variable import CREATED, unique_paths
+from lamina.layers._layer_weights import TRAINABLE_CHANGES
 from lamina.utils.progbar import Progbar
 
 
@@ -62,12 +64,14 @@ class Predictor:
 
     def _predict_arrays(self, x: Any, batch_size: int, steps: int | None) -> tuple[Any, int]:
         _distributed.check_batch_size(batch_size)
-        x = self._host_x(x)
+        x = self._adapted(x)
         n = data_mod.num_rows(x)
         if steps is not None:
             n = min(n, steps * batch_size)
             x = jax.tree.map(lambda a: a[:n], x)
         num_batches = max(1, math.ceil(n / batch_size))
+        if num_batches == 1:  # a few rows (an agent acting): one batch, as predict_on_batch
+            return self._predict_batch(x), 1
         bucket = _bucket(num_batches)
         padded = jax.tree.map(
             lambda a: np.concatenate([a, np.zeros((bucket * batch_size - n,) + a.shape[1:],
@@ -81,9 +85,16 @@ class Predictor:
         """The compiled programs when compiled; else predict-only ones (cached)."""
         if self._compile_config is not None:
             return self._get_programs()
-        tv, ntv = self.trainable_weights, self.non_trainable_weights
+        # The weight lists are walked again only when they may have changed: a
+        # Variable made, a `trainable` flag set, an attribute added (Sequential.add
+        # and pop drop the cache).
+        stamp = (CREATED[0], TRAINABLE_CHANGES[0], len(self.__dict__))
         cached = self.__dict__.get("_predict_only")
+        if cached is not None and cached[4] == stamp:
+            return cached[2]
+        tv, ntv = self.trainable_weights, self.non_trainable_weights
         if cached is not None and cached[0] == tv and cached[1] == ntv:
+            self._predict_only = cached[:4] + (stamp,)
             return cached[2]
         keys = unique_paths(tv + ntv)
         forward = self._forward_fn(tv, ntv, keys[:len(tv)], keys[len(tv):])
@@ -92,12 +103,12 @@ class Predictor:
             _distributed.check_model(self, tv + ntv, keys, dist)
             forward = _distributed.sharded_forward(forward, dist)
         programs: PredictPrograms = predict_programs(forward)
-        self._predict_only = (tv, ntv, programs, keys)
+        self._predict_only = (tv, ntv, programs, keys, stamp)
         return programs
 
     def _predict_params(self) -> tuple:
         self._inference_programs()
-        tv, ntv, _, keys = self._predict_only
+        tv, ntv, _, keys, _ = self._predict_only
         return ({k: v.value for k, v in zip(keys, tv)},
                 {k: v.value for k, v in zip(keys[len(tv):], ntv)})
 
@@ -123,18 +134,46 @@ class Predictor:
 
         The rows are padded with zeros to one of a few sizes (at most 25% more,
         dropped from the result on the host), so that batches of any size reuse a
-        handful of compiled programs.
+        handful of compiled programs. After the first call with given input dtypes
+        and shapes, a call checks only the shapes (see `_fast_inputs`).
+
+        Example:
+            >>> import numpy as np, lamina as keras
+            >>> model = keras.Sequential([keras.layers.Input((3,)),
+            ...                           keras.layers.Dense(2, kernel_initializer="ones")])
+            >>> model.predict_on_batch(np.ones((1, 3))).tolist()
+            [[3.0, 3.0]]
         """
-        return self._predict_batch(self._host_x(x))
+        return self._predict_batch(self._adapted(x))
+
+    def _adapted(self, x: Any) -> Any:
+        """`x` as the programs take it: cast after the first call of its signature,
+        unless host layers (TextVectorization, lookups) encode it."""
+        fast = fast_inputs(self).lookup("predict", (x,))
+        if fast is not None:
+            return fast[0]
+        encoded = encode_inputs(self, x)
+        host = self._host_x(encoded, encode=False)
+        if encoded is x:
+            fast_inputs(self).learn("predict", (x,), (host,))
+        return host
 
     def _predict_batch(self, x: Any) -> Any:
         """Outputs for one batch of adapted host arrays, padded to a bucket of rows."""
-        n = data_mod.num_rows(x)
-        size = _bucket(n)
-        if size != n:
-            x = jax.tree.map(lambda a: np.concatenate(
-                [a, np.zeros((size - n,) + a.shape[1:], a.dtype)]), x)
+        if type(x) is np.ndarray:
+            n = x.shape[0]
+            size = _bucket(n)
+            if size != n:
+                x = np.concatenate([x, np.zeros((size - n,) + x.shape[1:], x.dtype)])
+        else:
+            n = data_mod.num_rows(x)
+            size = _bucket(n)
+            if size != n:
+                x = jax.tree.map(lambda a: np.concatenate(
+                    [a, np.zeros((size - n,) + a.shape[1:], a.dtype)]), x)
         out = self._inference_programs().predict_step(self._params(), x)
+        if isinstance(out, jax.Array):  # one output: no tree walk
+            return np.array(np.asarray(out)[:n]) if size != n else np.array(out)
         return jax.tree.map(lambda a: np.array(np.asarray(a)[:n]), out)
 
 

@@ -13,6 +13,7 @@ import warnings
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from lamina import data as data_mod
@@ -20,6 +21,8 @@ from lamina.callbacks import CallbackList
 from lamina.data import DataAdapter
 from lamina.models import _dispatch as dispatch
 from lamina.models import _distributed
+from lamina.models._fast_inputs import fast_inputs
+from lamina.models._frozen import check_trainable_unchanged
 from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
 from lamina.models._image_checks import warn_unscaled_images
 from lamina.models._inputs import check_batch_size, host_logs
@@ -123,6 +126,7 @@ class Trainer:
             masked=pads_last_batch(self, training=True),
             masked_validation=pads_last_batch(self, training=False))
         self._prepare(train)
+        check_trainable_unchanged(self, "fit")
         self._check_targets(train, "y")
         if val is not None:
             self._check_targets(val, "validation_data y")
@@ -239,29 +243,89 @@ class Trainer:
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                        class_weight: dict | None = None, reset_metrics: bool = True,
                        return_dict: bool = False) -> Any:
-        """One optimizer step on one batch; returns the loss (and metrics)."""
+        """One optimizer step on one batch, as `keras.Model.train_on_batch`.
+
+        One compiled call per batch: the step, the metric reset and the results
+        run together, and the weights stay in the training state until read.
+
+        Args:
+            x: the inputs of the batch.
+            y: the targets.
+            sample_weight: weights of the rows.
+            class_weight: weights by class index, applied to the rows by label.
+            reset_metrics: start the metrics from this batch (True), or accumulate
+                them over the calls since the last reset (False).
+            return_dict: return the logs as a dict by name.
+
+        Returns:
+            The loss, or `[loss, *metrics]`, or the dict of logs.
+
+        Example:
+            >>> import numpy as np, lamina as keras
+            >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+            >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+            >>> logs = model.train_on_batch(np.ones((4, 2)), np.zeros((4, 1)),
+            ...                             return_dict=True)
+            >>> sorted(logs)
+            ['loss', 'mae']
+        """
         self._check_compiled("train_on_batch")
-        batch = data_mod.batch_arrays(encode_inputs(self, x), y, sample_weight, class_weight)
-        self.build_from_data(batch.x)
+        batch = None
+        if sample_weight is None and class_weight is None:
+            batch = fast_inputs(self).lookup("train", (x, y))
+        if batch is None:
+            encoded = encode_inputs(self, x)
+            batch = tuple(data_mod.batch_arrays(encoded, y, sample_weight, class_weight))
+            self.build_from_data(batch[0])
+            if sample_weight is None and class_weight is None and encoded is x:
+                fast_inputs(self).learn("train", (x, y), batch[:2])
+        else:
+            batch = (*batch, None)
         programs = self._get_programs()
-        state = self._train_state()
-        if reset_metrics:
-            state = state._replace(metrics=programs.init_metrics())
-        state = programs.train_step(state, jax.device_put(tuple(batch)))
+        check_trainable_unchanged(self, "train_on_batch")
+        train_batch, _ = self._batch_programs(programs)
+        state, values = train_batch(self._train.current(), batch, bool(reset_metrics))
         self._train.adopt(state)
-        return self._format(host_logs(programs.names, programs.results(state.metrics)),
-                            return_dict)
+        return self._format(host_logs(programs.names, values), return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                       reset_metrics: bool = True, return_dict: bool = False) -> Any:
-        """Loss and metrics on one batch, without training."""
+        """Loss and metrics on one batch, without training (one compiled call)."""
         self._check_compiled("test_on_batch")
-        batch = data_mod.batch_arrays(encode_inputs(self, x), y, sample_weight)
-        self.build_from_data(batch.x)
+        batch = fast_inputs(self).lookup("test", (x, y)) if sample_weight is None else None
+        if batch is None:
+            encoded = encode_inputs(self, x)
+            batch = tuple(data_mod.batch_arrays(encoded, y, sample_weight))
+            self.build_from_data(batch[0])
+            if sample_weight is None and encoded is x:
+                fast_inputs(self).learn("test", (x, y), batch[:2])
+        else:
+            batch = (*batch, None)
         programs = self._get_programs()
-        metrics = programs.eval_step(self._params(), programs.init_metrics(),
-                                     jax.device_put(tuple(batch)))
-        return self._format(host_logs(programs.names, programs.results(metrics)), return_dict)
+        _, test_batch = self._batch_programs(programs)
+        values = test_batch(self._params(), batch)
+        return self._format(host_logs(programs.names, values), return_dict)
+
+    def _batch_programs(self, programs: Any) -> tuple:
+        """`train_on_batch`'s and `test_on_batch`'s programs, each one compiled call:
+        `(state, batch, reset) -> (state, results)` and `(params, batch) -> results`."""
+        cached = self.__dict__.get("_on_batch")
+        if cached is not None and cached[0] is programs:
+            return cached[1]
+
+        def train_batch(state: Any, batch: tuple, reset: bool) -> tuple:
+            if reset:
+                state = state._replace(metrics=programs.init_metrics())
+            state = programs.train_step(state, batch)
+            return state, _one_array(programs.results(state.metrics))
+
+        def test_batch(params: tuple, batch: tuple) -> Any:
+            return _one_array(programs.results(
+                programs.eval_step(params, programs.init_metrics(), batch)))
+
+        made = (jax.jit(train_batch, static_argnums=2), jax.jit(test_batch))
+        self.__dict__["_on_batch"] = (programs, made)
+        return made
 
     def _format(self, logs: dict, return_dict: bool) -> Any:
         if return_dict:
@@ -282,6 +346,14 @@ def _one_batch(plan: Any, index: int) -> tuple[int, int] | None:
     if index < steps:
         return index * plan.batch_size, plan.batch_size
     return steps * plan.batch_size, plan.remainder
+
+
+def _one_array(values: Any) -> Any:
+    """Scalar logs stacked into one array, so that they come back in one transfer."""
+    if isinstance(values, (tuple, list)) and values and \
+            all(getattr(v, "ndim", None) == 0 for v in values):
+        return jnp.stack([jnp.asarray(v, jnp.float32) for v in values])
+    return values
 
 
 def _warn_ran_out() -> None:

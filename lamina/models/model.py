@@ -16,6 +16,8 @@ from lamina.models import _compile as compile_utils
 from lamina.models import _dispatch as dispatch
 from lamina.models import _distributed
 from lamina.models._custom_step import CustomSteps
+from lamina.models._fast_call import FastCall
+from lamina.models._frozen import mark_parts
 from lamina.models._generator_aliases import GeneratorAliases
 from lamina.models._predictor import Predictor
 from lamina.models._programs import Programs, build_programs
@@ -26,7 +28,7 @@ from lamina.models._trainer import Trainer
 from lamina.saving._mixin import Saveable
 
 
-class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
+class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, FastCall, Layer):
     """A trainable stack of layers, as `keras.Model`.
 
     Subclass it with layers as attributes and a `call(inputs, training=None)`, or use
@@ -137,6 +139,7 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
         if self.built:
             self._compiled_weights = _WeightLists(self.trainable_weights,
                                                   self.non_trainable_weights)
+            mark_parts(self)
 
     def _build_compiled(self, cfg: dict[str, Any]) -> compile_utils.Compiled:
         return compile_utils.build(cfg["loss"], cfg["metrics"], cfg["loss_weights"],
