@@ -3,6 +3,7 @@ from lamina.backend import KerasTensor, Variable, clear_session
 from lamina.layers.activity_regularization import ActivityRegularization
 from lamina.layers.core import Activation, Dense
 from lamina.layers.dropout import Dropout
+from lamina.layers.embedding import Embedding
 from lamina.layers.input_layer import Input, InputLayer
 from lamina.layers.lambda_layer import Identity, Lambda
 from lamina.layers.layer import Layer
@@ -15,6 +16,8 @@ from lamina.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
 from lamina.layers.normalization import BatchNormalization
 from lamina.layers.preprocessing import Normalization, Rescaling
 from lamina.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from lamina.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,
+                               SimpleRNNCell, StackedRNNCells, TimeDistributed)
 
 __all__ = [
     "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average",
@@ -24,4 +27,7 @@ __all__ = [
     "Normalization", "Permute", "RepeatVector", "Rescaling", "Reshape", "Subtract",
     "Variable", "add", "average", "clear_session", "concatenate", "dot", "maximum",
     "minimum", "multiply", "subtract",
+    # sequences: embeddings and recurrent layers
+    "Bidirectional", "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN",
+    "SimpleRNNCell", "StackedRNNCells", "TimeDistributed",
 ]

@@ -1,0 +1,126 @@
+"""The time loop of every recurrent layer: a pure step function scanned over a sequence.
+
+`scan(step, inputs, states, ...)` runs `step(x_t, states) -> (output_t, states)` over
+the time axis of `inputs` with `lax.scan` (or a Python loop when unrolled), as Keras's
+`backend.rnn` does:
+
+- a masked step (mask False for that sample) leaves the states as they were and
+  repeats the previous output (zeros before the first unmasked step), or outputs
+  zeros with `zero_output_for_mask`;
+- `go_backwards` runs from the last step to the first, and the outputs come back in
+  that (reversed) order, as in Keras.
+
+Everything here is a function of arrays; the layers in `lamina.layers.rnn` supply the
+step.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+Array = Any
+PyTree = Any
+Step = Callable[[PyTree, list], tuple]
+
+
+class ScanResult(NamedTuple):
+    """What `scan` returns.
+
+    Attributes:
+        last_output: the output of the last step run, `(batch, ...)`.
+        outputs: every step's output, `(batch, time, ...)` in the order run, or None
+            when not asked for.
+        states: the final states, a list like the initial ones.
+    """
+
+    last_output: Array
+    outputs: Array | None
+    states: list
+
+
+def _time_major(tree: PyTree) -> PyTree:
+    return jax.tree.map(lambda a: jnp.swapaxes(a, 0, 1), tree)
+
+
+def _where(keep: Array, new: PyTree, old: PyTree) -> PyTree:
+    """`new` where `keep` (shape `(batch,)`) holds, else `old`, leaf by leaf."""
+    def pick(n: Array, o: Array) -> Array:
+        k = keep.reshape(keep.shape + (1,) * (n.ndim - 1))
+        return jnp.where(k, n, o)
+    return jax.tree.map(pick, new, old)
+
+
+def scan(step: Step, inputs: PyTree, states: list, *, mask: Array | None = None,
+         go_backwards: bool = False, unroll: bool = False,
+         zero_output_for_mask: bool = False, return_sequences: bool = True,
+         time_major: bool = False) -> ScanResult:
+    """Run `step` over the time axis of `inputs`.
+
+    Args:
+        step: `step(x_t, states) -> (output_t, new_states)`, with `x_t` one time
+            slice of `inputs` (`(batch, ...)`) and `states` a list of arrays.
+        inputs: an array (or a pytree of arrays) of shape `(batch, time, ...)`, or
+            `(time, batch, ...)` with `time_major`.
+        states: the initial states, a list of `(batch, ...)` arrays.
+        mask: an optional boolean `(batch, time)` array; False skips that step for
+            that sample.
+        go_backwards: run from the last step to the first.
+        unroll: a Python loop of `time` steps instead of `lax.scan` (faster for
+            short sequences, larger programs).
+        zero_output_for_mask: masked steps output zeros instead of repeating the
+            previous output.
+        return_sequences: also return every step's output.
+        time_major: `inputs` are `(time, batch, ...)`; the outputs stay batch-major.
+
+    Returns:
+        A `ScanResult(last_output, outputs, states)`.
+
+    Example:
+        >>> import numpy as np
+        >>> def running_sum(x, states):
+        ...     total = states[0] + x
+        ...     return total, [total]
+        >>> x = np.arange(6, dtype=np.float32).reshape(1, 3, 2)
+        >>> out = scan(running_sum, x, [np.zeros((1, 2), np.float32)],
+        ...            mask=np.array([[True, False, True]]))
+        >>> out.outputs.tolist(), out.states[0].tolist()
+        ([[[0.0, 1.0], [0.0, 1.0], [4.0, 6.0]]], [[4.0, 6.0]])
+    """
+    xs = inputs if time_major else _time_major(inputs)
+    ms = None if mask is None else jnp.swapaxes(jnp.asarray(mask, bool), 0, 1)
+    if go_backwards:
+        xs = jax.tree.map(lambda a: jnp.flip(a, 0), xs)
+        ms = None if ms is None else jnp.flip(ms, 0)
+    states = list(states)
+    first = jax.tree.map(lambda a: a[0], xs)
+    out_shape = jax.eval_shape(lambda x, s: step(x, s)[0], first, states)
+    zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), out_shape)
+
+    def body(carry: tuple, slice_t: tuple) -> tuple:
+        prev_states, prev_out = carry
+        x_t, m_t = slice_t
+        out, new_states = step(x_t, prev_states)
+        new_states = list(new_states)
+        if m_t is not None:
+            new_states = _where(m_t, new_states, prev_states)
+            held = jax.tree.map(jnp.zeros_like, out) if zero_output_for_mask else prev_out
+            out = _where(m_t, out, held)
+        return (new_states, out), (out if return_sequences else None)
+
+    carry = (states, zeros)
+    if unroll:
+        steps = jax.tree.leaves(xs)[0].shape[0]
+        outs = []
+        for t in range(steps):
+            x_t = jax.tree.map(lambda a, t=t: a[t], xs)
+            carry, y = body(carry, (x_t, None if ms is None else ms[t]))
+            outs.append(y)
+        ys = jax.tree.map(lambda *a: jnp.stack(a), *outs) if return_sequences else None
+    else:
+        carry, ys = lax.scan(body, carry, (xs, ms))
+    final_states, last = carry
+    outputs = _time_major(ys) if return_sequences else None
+    return ScanResult(last, outputs, final_states)
