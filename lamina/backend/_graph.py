@@ -17,7 +17,7 @@ import jax.numpy as jnp
 
 from lamina.backend import _masking
 from lamina.backend._scope import StatelessScope
-from lamina.backend._tree import flatten, map_structure, symbolic_leaves
+from lamina.backend._tree import flatten, map_structure, pack_like, symbolic_leaves
 from lamina.backend.keras_tensor import KerasTensor
 
 # The batch size the shapes are traced with when the batch dimension is unknown.
@@ -76,13 +76,19 @@ class Node:
             masks[id(tensor)] = out_masks[i] if i < len(out_masks) else None
 
 
-def _placeholder(tensor: KerasTensor) -> jax.ShapeDtypeStruct:
-    shape = tuple(PLACEHOLDER_BATCH if d is None else d for d in tensor.shape)
-    if any(d is None for d in tensor.shape[1:]):
-        raise ValueError(f"{describe(tensor)} has an unknown non-batch dimension; Lamina "
-                         "needs every dimension but the batch. Give the full shape in "
-                         "keras.Input(shape=...).")
+def _placeholder(tensor: KerasTensor, unknown: int = PLACEHOLDER_BATCH
+                 ) -> jax.ShapeDtypeStruct:
+    """A concrete stand-in: the batch and other unknown dimensions get sizes (the
+    batch `PLACEHOLDER_BATCH`, the others `unknown`)."""
+    shape = tuple(d if d is not None else PLACEHOLDER_BATCH if i == 0 else unknown
+                  for i, d in enumerate(tensor.shape))
     return jax.ShapeDtypeStruct(shape, jnp.dtype(tensor.dtype))
+
+
+# Two sizes for unknown non-batch dimensions (a sequence's time axis in
+# `keras.Input(shape=(None, features))`): the shapes are traced with each, and the
+# output dimensions that differ are unknown too.
+_UNKNOWN_SIZES = (PLACEHOLDER_BATCH, PLACEHOLDER_BATCH + 1)
 
 
 def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
@@ -119,12 +125,21 @@ def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
             in_masks = None
         return layer._call_with_mask(x, a, kw, False, in_masks)
 
-    try:
+    unknown = any(d is None for t in tensors + [m for m in mask_tensors if m is not None]
+                  for d in t.shape[1:])
+
+    def trace(size: int) -> tuple:
         # A building scope: weights made in `build` keep their values; nothing else sticks.
         with StatelessScope(building=True), _masking.mask_scope():
-            out, out_masks = jax.eval_shape(
-                run, [_placeholder(t) for t in tensors],
-                [None if m is None else _placeholder(m) for m in mask_tensors])
+            return jax.eval_shape(
+                run, [_placeholder(t, size) for t in tensors],
+                [None if m is None else _placeholder(m, size) for m in mask_tensors])
+
+    first_call = layer.__dict__.get("_output_shape") is None
+    try:
+        out, out_masks = trace(_UNKNOWN_SIZES[0])
+        # With unknown dimensions, a second trace finds the output dimensions they set.
+        other = trace(_UNKNOWN_SIZES[1]) if unknown else (out, out_masks)
     except (ValueError, TypeError, IndexError) as err:
         received = "; ".join(describe(t) for t in tensors)
         raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) cannot be called "
@@ -132,22 +147,36 @@ def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
 
     node_index = len(layer.__dict__.get("_inbound_nodes", []))
 
-    def to_tensor(s: Any) -> KerasTensor:
-        shape = tuple(s.shape)
+    def to_tensor(s: Any, s_other: Any) -> KerasTensor:
+        shape = tuple(None if d != e else d for d, e in zip(s.shape, s_other.shape))
         if shape and batch is None and shape[0] == PLACEHOLDER_BATCH:
             shape = (None,) + shape[1:]
         return KerasTensor(shape, s.dtype, layer.name)
 
-    outputs = map_structure(to_tensor, out)
+    outputs = pack_like(out, [to_tensor(a, b) for a, b in zip(flatten(out),
+                                                                flatten(other[0]))])
     flat_masks = flatten(out_masks) if out_masks is not None else []
+    other_masks = flatten(other[1]) if other[1] is not None else []
     for i, tensor in enumerate(flatten(outputs)):
         tensor._keras_history = (layer, node_index, i)
         tensor.name = layer.name if i == 0 else f"{layer.name}_{i}"
         mask = flat_masks[i] if i < len(flat_masks) else None
         if mask is not None:
-            tensor._keras_mask = to_tensor(mask)
+            tensor._keras_mask = to_tensor(mask, other_masks[i])
+    if first_call and unknown:  # the layer's shapes keep the unknown dimensions
+        layer._input_shape = map_structure(lambda t: t.shape, _listed(inputs))
+        layer._output_shape = map_structure(lambda t: t.shape, _listed(outputs))
     Node(layer, inputs, tuple(args), dict(kwargs), training, outputs)
     return outputs
+
+
+def _listed(tree: Any) -> Any:
+    """Shapes are recorded with lists for several tensors, as `shape_of` makes them."""
+    if isinstance(tree, (list, tuple)):
+        return [_listed(t) for t in tree]
+    if isinstance(tree, dict):
+        return {k: _listed(v) for k, v in tree.items()}
+    return tree
 
 
 def is_input_tensor(tensor: KerasTensor) -> bool:

@@ -31,6 +31,15 @@ def _binary(op: Callable, reflected: bool = False) -> Callable:
     return lambda self, other: op(self.value, _value_of(other))
 
 
+_generation = 0  # how many Variables were ever made (see `generation`)
+
+
+def generation() -> int:
+    """A number that changes whenever a Variable is made: caches of weight lists
+    (a model's prediction programs) stay valid while it is unchanged."""
+    return _generation
+
+
 class Variable:
     """A layer weight, as `keras.Variable`.
 
@@ -69,6 +78,8 @@ class Variable:
                              f"value has shape {tuple(value.shape)}.")
         self._value = value
         self._holder: Any = None
+        global _generation
+        _generation += 1
         self.name = name
         self.trainable = bool(trainable)
         self.regularizer = regularizer

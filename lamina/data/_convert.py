@@ -181,7 +181,8 @@ def _cast(array: np.ndarray, name: str, role: str) -> np.ndarray:
 
 def _from_objects(array: np.ndarray, name: str, role: str) -> np.ndarray:
     """Re-infers the dtype of an object array; numbers pass, strings are reported."""
-    inferred = np.asarray(array.tolist()) if array.size else array.astype(np.float32)
+    # An object array of lists of different lengths (sequences) gets the ragged-rows error.
+    inferred = _from_list(array.tolist(), name) if array.size else array.astype(np.float32)
     if inferred.dtype.kind in "biuf":
         return inferred
     try:

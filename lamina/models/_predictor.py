@@ -10,8 +10,10 @@ import numpy as np
 from lamina import data as data_mod
 from lamina.callbacks import CallbackList
 from lamina.models._programs import PredictPrograms, predict_programs
+from lamina.models._host_checks import check_host_inputs
 from lamina.models._inputs import check_batch_size
 from lamina.models._progress import resolve_verbose
+from lamina.backend.variable import generation as variable_generation
 from lamina.backend.variable import unique_paths
 from lamina.utils.progbar import Progbar
 
@@ -53,6 +55,8 @@ class Predictor:
         x = data_mod.expand_1d(data_mod.Arrays(x)).x
         if not self.built:
             self.build_from_data(x)
+        else:
+            check_host_inputs(self, x)
         return x
 
     def _predict_arrays(self, x: Any, batch_size: int, steps: int | None) -> tuple[Any, int]:
@@ -61,6 +65,7 @@ class Predictor:
         if steps is not None:
             n = min(n, steps * batch_size)
             x = jax.tree.map(lambda a: a[:n], x)
+        batch_size = min(batch_size, n)  # a few rows run as one batch, without padding
         num_batches = max(1, math.ceil(n / batch_size))
         bucket = _bucket(num_batches)
         padded = jax.tree.map(
@@ -74,19 +79,24 @@ class Predictor:
         """The compiled programs when compiled; else predict-only ones (cached)."""
         if self._compile_config is not None:
             return self._get_programs()
-        tv, ntv = self.trainable_weights, self.non_trainable_weights
+        # Walking the layers for their weights costs more than a small prediction, so
+        # the lists are taken again only when a Variable was made since (new layers).
         cached = self.__dict__.get("_predict_only")
+        if cached is not None and cached[4] == variable_generation():
+            return cached[2]
+        tv, ntv = self.trainable_weights, self.non_trainable_weights
         if cached is not None and cached[0] == tv and cached[1] == ntv:
+            self._predict_only = cached[:4] + (variable_generation(),)
             return cached[2]
         keys = unique_paths(tv + ntv)
         forward = self._forward_fn(tv, ntv, keys[:len(tv)], keys[len(tv):])
         programs: PredictPrograms = predict_programs(forward)
-        self._predict_only = (tv, ntv, programs, keys)
+        self._predict_only = (tv, ntv, programs, keys, variable_generation())
         return programs
 
     def _predict_params(self) -> tuple:
         self._inference_programs()
-        tv, ntv, _, keys = self._predict_only
+        tv, ntv, _, keys, _ = self._predict_only
         return ({k: v.value for k, v in zip(keys, tv)},
                 {k: v.value for k, v in zip(keys[len(tv):], ntv)})
 

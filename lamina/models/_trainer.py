@@ -89,6 +89,8 @@ class Trainer:
             validation_split=validation_split, validation_data=validation_data,
             validation_batch_size=val_bs, validation_steps=validation_steps)
         self._prepare(train)
+        if val is not None:  # the same checks on the validation inputs
+            self.build_from_data(val.peek().x)
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                            model=self, verbose=verbose, epochs=epochs, steps=train.steps)
         self.stop_training = False

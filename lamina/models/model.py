@@ -14,6 +14,7 @@ from lamina.core.train import TrainState
 from lamina.layers.layer import Layer
 from lamina.models import _compile as compile_utils
 from lamina.models._custom_step import CustomSteps
+from lamina.models._host_checks import check_host_inputs
 from lamina.models._predictor import Predictor
 from lamina.models._programs import Programs, build_programs
 from lamina.models._state import StateHolder
@@ -163,6 +164,13 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         """Print the layer table: name (type), output shape, parameters, totals."""
         print_summary(self, line_length=line_length, print_fn=print_fn)
 
+    def reset_states(self) -> None:
+        """Set the states of every stateful layer (`RNN(stateful=True)`) to zero, as
+        tf.keras's `Model.reset_states`."""
+        for layer in self._flat_layers():
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+
     # -- masks --------------------------------------------------------------------
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """A model's outputs keep the masks its layers attach (see `Layer.__call__`);
@@ -172,13 +180,16 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
     # -- building -----------------------------------------------------------------
     def build_from_data(self, x: Any) -> None:
         """Build the model (and check the inputs) from a batch of host data."""
-        if self.built:
-            return
-        structs = jax.tree.map(lambda a: jax.ShapeDtypeStruct((2,) + a.shape[1:], jnp.float32
-                                                              if a.dtype.kind == "f" else a.dtype), x)
-        with StatelessScope(building=True):
-            jax.eval_shape(lambda inputs: self(inputs, training=False), structs)
-        self.built = True
+        if not self.built:
+            # Data builds with a batch of 2; a declared shape (a ShapeDtypeStruct from
+            # `input_shape`) keeps its batch size, which stateful RNNs need.
+            structs = jax.tree.map(lambda a: jax.ShapeDtypeStruct(
+                (a.shape[0] if isinstance(a, jax.ShapeDtypeStruct) else 2,) + a.shape[1:],
+                jnp.float32 if a.dtype.kind == "f" else a.dtype), x)
+            with StatelessScope(building=True):
+                jax.eval_shape(lambda inputs: self(inputs, training=False), structs)
+            self.built = True
+        check_host_inputs(self, x)
 
     def build(self, input_shape: Any = None) -> None:
         if input_shape is None:
