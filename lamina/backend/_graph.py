@@ -135,7 +135,6 @@ def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
                 run, [_placeholder(t, size) for t in tensors],
                 [None if m is None else _placeholder(m, size) for m in mask_tensors])
 
-    first_call = layer.__dict__.get("_output_shape") is None
     try:
         out, out_masks = trace(_UNKNOWN_SIZES[0])
         # With unknown dimensions, a second trace finds the output dimensions they set.
@@ -163,7 +162,7 @@ def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
         mask = flat_masks[i] if i < len(flat_masks) else None
         if mask is not None:
             tensor._keras_mask = to_tensor(mask, other_masks[i])
-    if first_call and unknown:  # the layer's shapes keep the unknown dimensions
+    if unknown:  # the layer's shapes keep the unknown dimensions
         layer._input_shape = map_structure(lambda t: t.shape, _listed(inputs))
         layer._output_shape = map_structure(lambda t: t.shape, _listed(outputs))
     Node(layer, inputs, tuple(args), dict(kwargs), training, outputs)
