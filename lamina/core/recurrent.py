@@ -56,7 +56,8 @@ def _where(keep: Array, new: PyTree, old: PyTree) -> PyTree:
 def scan(step: Step, inputs: PyTree, states: list, *, mask: Array | None = None,
          go_backwards: bool = False, unroll: bool = False,
          zero_output_for_mask: bool = False, return_sequences: bool = True,
-         time_major: bool = False) -> ScanResult:
+         time_major: bool = False,
+         output_state: Callable[[list], Array] | None = None) -> ScanResult:
     """Run `step` over the time axis of `inputs`.
 
     Args:
@@ -74,6 +75,11 @@ def scan(step: Step, inputs: PyTree, states: list, *, mask: Array | None = None,
             previous output.
         return_sequences: also return every step's output.
         time_major: `inputs` are `(time, batch, ...)`; the outputs stay batch-major.
+        output_state: for a step whose output is one of its states (an LSTM's `h`),
+            the function that picks it from the states. The output is then not
+            carried separately: a masked step repeats that state of the step before,
+            as Keras 3 does (without it, a masked step repeats the last output, zeros
+            before the first step).
 
     Returns:
         A `ScanResult(last_output, outputs, states)`.
@@ -95,22 +101,31 @@ def scan(step: Step, inputs: PyTree, states: list, *, mask: Array | None = None,
         xs = jax.tree.map(lambda a: jnp.flip(a, 0), xs)
         ms = None if ms is None else jnp.flip(ms, 0)
     states = list(states)
-    first = jax.tree.map(lambda a: a[0], xs)
-    out_shape = jax.eval_shape(lambda x, s: step(x, s)[0], first, states)
-    zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), out_shape)
+    if output_state is None:
+        first = jax.tree.map(lambda a: a[0], xs)
+        out_shape = jax.eval_shape(lambda x, s: step(x, s)[0], first, states)
+        carry: Any = (states, jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), out_shape))
+    else:
+        carry = states
 
-    def body(carry: tuple, slice_t: tuple) -> tuple:
-        prev_states, prev_out = carry
+    def body(carry: Any, slice_t: tuple) -> tuple:
+        if output_state is None:
+            prev_states, prev_out = carry
+        else:
+            prev_states = carry
         x_t, m_t = slice_t
         out, new_states = step(x_t, prev_states)
         new_states = list(new_states)
         if m_t is not None:
             new_states = _where(m_t, new_states, prev_states)
-            held = jax.tree.map(jnp.zeros_like, out) if zero_output_for_mask else prev_out
+            if zero_output_for_mask:
+                held = jax.tree.map(jnp.zeros_like, out)
+            else:
+                held = prev_out if output_state is None else output_state(prev_states)
             out = _where(m_t, out, held)
-        return (new_states, out), (out if return_sequences else None)
+        ys = out if return_sequences else None
+        return ((new_states, out) if output_state is None else new_states), ys
 
-    carry = (states, zeros)
     if unroll:
         steps = jax.tree.leaves(xs)[0].shape[0]
         outs = []
@@ -121,6 +136,11 @@ def scan(step: Step, inputs: PyTree, states: list, *, mask: Array | None = None,
         ys = jax.tree.map(lambda *a: jnp.stack(a), *outs) if return_sequences else None
     else:
         carry, ys = lax.scan(body, carry, (xs, ms))
-    final_states, last = carry
+    if output_state is None:
+        final_states, last = carry
+    else:
+        final_states = carry
+        last = jax.tree.map(lambda a: a[-1], ys) if return_sequences \
+            else output_state(final_states)
     outputs = _time_major(ys) if return_sequences else None
     return ScanResult(last, outputs, final_states)

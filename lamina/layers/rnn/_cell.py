@@ -34,10 +34,13 @@ class SplitStep(NamedTuple):
     Attributes:
         project: `inputs -> z`, applied to the whole sequence before the time loop.
         recur: `(z_t, states) -> (output, new_states)`, the body of the time loop.
+        output_state: when the output is one of the states (`h`), the function that
+            picks it from the states (the loop then carries no separate output).
     """
 
     project: Callable[[Any], Any]
     recur: Callable[[Any, list], tuple]
+    output_state: Callable[[list], Any] | None = None
 
 
 def positive_units(units: Any, who: str) -> int:
@@ -59,6 +62,10 @@ def states_list(states: Any) -> list:
     if states is None:
         return []
     return list(states) if isinstance(states, (list, tuple)) else [states]
+
+
+def _first(states: list) -> Any:
+    return states[0]
 
 
 def check_cell(cell: Any, who: str) -> None:
@@ -89,6 +96,8 @@ def output_size_of(cell: Any) -> int:
 
 
 def step_of(cell: Any, batch_size: int, input_dim: int, training: bool) -> SplitStep:
+    """The cell's `SplitStep`: its own for built-in cells; for any other cell, the
+    identity projection and a call of the cell per step."""
     own = getattr(cell, "split_step", None)
     if own is not None:
         return own(batch_size, input_dim, training)
@@ -187,7 +196,8 @@ class RecurrentCell(Layer):
             z = jnp.matmul(inputs, kernel)
             return z if bias is None else z + bias
 
-        return SplitStep(project, lambda z, states: self.recur_fn(z, states, rec_mask))
+        return SplitStep(project, lambda z, states: self.recur_fn(z, states, rec_mask),
+                         _first)
 
     def recur_fn(self, z: Any, states: list, recurrent_mask: Any) -> tuple:
         raise NotImplementedError

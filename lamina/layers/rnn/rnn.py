@@ -154,7 +154,8 @@ class RNN(Layer):
         result = recurrent.scan(split.recur, split.project(sequences), states, mask=mask,
                                 go_backwards=self.go_backwards, unroll=self.unroll or eager,
                                 zero_output_for_mask=self.zero_output_for_mask,
-                                return_sequences=self.return_sequences)
+                                return_sequences=self.return_sequences,
+                                output_state=split.output_state)
         if self.stateful and initial_state is None:
             scope = current_scope()
             if scope is None or not scope.building:

@@ -89,7 +89,9 @@ class StackedRNNCells(Layer):
                 new_states.append(updated[0] if single else updated)
             return x, new_states
 
-        return SplitStep(steps[0].project, recur)
+        last = steps[-1].output_state
+        pick = None if last is None else (lambda states: last(states_list(states[-1])))
+        return SplitStep(steps[0].project, recur, pick)
 
     def call(self, inputs: Any, states: Any = None, training: bool = False) -> tuple:
         """One time step of every cell: `(last cell's output, states per cell)`;
