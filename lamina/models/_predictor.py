@@ -65,12 +65,14 @@ class Predictor:
         if steps is not None:
             n = min(n, steps * batch_size)
             x = jax.tree.map(lambda a: a[:n], x)
-        batch_size = min(batch_size, n)  # a few rows run as one batch, without padding
+        # Fewer rows than a batch run as one batch of the next power of two: one row
+        # (a decoding loop) pays for one row, and few programs are compiled.
+        batch_size = min(batch_size, 1 << max(n - 1, 0).bit_length())
         num_batches = max(1, math.ceil(n / batch_size))
         bucket = _bucket(num_batches)
-        padded = jax.tree.map(
-            lambda a: np.concatenate([a, np.zeros((bucket * batch_size - n,) + a.shape[1:],
-                                                  a.dtype)]), x)
+        missing = bucket * batch_size - n
+        padded = x if not missing else jax.tree.map(
+            lambda a: np.concatenate([a, np.zeros((missing,) + a.shape[1:], a.dtype)]), x)
         out = self._inference_programs().predict(self._params(), padded, bucket, batch_size)
         # Cut on the host: a device slice would compile a program per length.
         return jax.tree.map(lambda a: np.asarray(a)[:n], out), num_batches
