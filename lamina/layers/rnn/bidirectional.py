@@ -64,6 +64,8 @@ class Bidirectional(Layer):
             raise ValueError(f"Bidirectional received merge_mode={merge_mode!r}; use one of "
                              f"{list(MERGE_MODES)}.")
         super().__init__(**kwargs)
+        if self._batch_input_shape is None:  # `Bidirectional(LSTM(8, input_shape=(5, 3)))`
+            self._batch_input_shape = layer._batch_input_shape
         self.forward_layer = _renamed(layer, "forward_")
         if backward_layer is None:
             self.backward_layer = _renamed(layer, "backward_",
