@@ -75,6 +75,15 @@ def test_stateful_layer_carries_states_across_calls_and_batches():
     model.reset_states()
     assert np.abs(layer.states[0].numpy()).sum() == 0 and layer.states[0].shape == (2, 3)
 
+    # predict, one step at a time, carries the states like one call on the whole sequence
+    model.reset_states()
+    steps = [model.predict(x[:, t:t + 1], batch_size=2, verbose=0) for t in range(4)]
+    once = keras.Sequential([layers.LSTM(3, batch_input_shape=(2, 4, 1)), layers.Dense(1)])
+    once.set_weights(model.get_weights()[:5])
+    np.testing.assert_allclose(steps[-1], once.predict(x[:, :4], verbose=0), atol=1e-5)
+    np.testing.assert_allclose(model.predict_on_batch(x[:, 4:]),
+                               np.asarray(model.layers[1](whole(x))), atol=1e-5)
+    model.reset_states()
     model.compile("sgd", "mse")
     model.fit(RNG.normal(size=(6, 4, 1)), np.zeros((6, 1)), batch_size=2, shuffle=False,
               verbose=0)

@@ -18,7 +18,8 @@ UNTRACKED = frozenset({
     "_input_shape", "_output_shape", "_batch_input_shape", "_inbound_nodes", "_tensor",
     "_graph_cache", "_keras_history", "_compiled", "_history", "stop_training", "history",
     "optimizer", "loss", "compiled_loss", "_compile_config", "_callback_model",
-    "_predict_only", "_initial_epoch", "_mask_warned", "_programs", "_train"})
+    "_predict_only", "_initial_epoch", "_mask_warned", "_programs", "_train",
+    "_stateful_step", "_stateful_check"})
 
 
 class LayerWeights:

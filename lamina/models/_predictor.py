@@ -13,6 +13,7 @@ from lamina.models._programs import PredictPrograms, predict_programs
 from lamina.models._host_checks import check_host_inputs
 from lamina.models._inputs import check_batch_size
 from lamina.models._progress import resolve_verbose
+from lamina.models._stateful import has_stateful_layers, predict_stateful
 from lamina.backend.variable import generation as variable_generation
 from lamina.backend.variable import unique_paths
 from lamina.utils.progbar import Progbar
@@ -65,6 +66,8 @@ class Predictor:
         if steps is not None:
             n = min(n, steps * batch_size)
             x = jax.tree.map(lambda a: a[:n], x)
+        if has_stateful_layers(self):  # states go from batch to batch (see _stateful)
+            return predict_stateful(self, x, batch_size), math.ceil(n / batch_size)
         # Fewer rows than a batch run as one batch of the next power of two: one row
         # (a decoding loop) pays for one row, and few programs are compiled.
         batch_size = min(batch_size, 1 << max(n - 1, 0).bit_length())
@@ -122,6 +125,8 @@ class Predictor:
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch, as NumPy."""
         x = self._host_x(x)
+        if has_stateful_layers(self):
+            return predict_stateful(self, x, data_mod.num_rows(x))
         out = self._inference_programs().predict_step(self._params(), x)
         return jax.tree.map(np.asarray, out)
 

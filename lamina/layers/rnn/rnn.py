@@ -116,9 +116,10 @@ class RNN(Layer):
         if self.stateful and self.states is None:
             batch = self._batch_input_shape[0] if self._batch_input_shape and \
                 self._batch_input_shape[0] else shape[0]
+            leaves, self._state_structure = jax.tree.flatten(self.get_initial_state(batch))
             self.states = [self.add_weight(shape=tuple(a.shape), initializer="zeros",
                                            trainable=False, name=f"states_{i}")
-                           for i, a in enumerate(self.get_initial_state(batch))]
+                           for i, a in enumerate(leaves)]
         self.built = True
 
     def reset_states(self, states: Any = None) -> None:
@@ -156,10 +157,10 @@ class RNN(Layer):
                                 zero_output_for_mask=self.zero_output_for_mask,
                                 return_sequences=self.return_sequences,
                                 output_state=split.output_state)
-        if self.stateful and initial_state is None:
+        if self.stateful:  # the next call starts where this one ended
             scope = current_scope()
             if scope is None or not scope.building:
-                for variable, value in zip(self.states, result.states):
+                for variable, value in zip(self.states, jax.tree.leaves(result.states)):
                     variable.assign(value)
         output = result.outputs if self.return_sequences else result.last_output
         if self.return_state:
@@ -170,11 +171,11 @@ class RNN(Layer):
         if initial_state is None:
             if not self.stateful:
                 return self.get_initial_state(batch)
-            states = [v.value for v in self.states]
-            if states and states[0].shape[0] != batch:
+            states = jax.tree.unflatten(self._state_structure, [v.value for v in self.states])
+            if self.states and self.states[0].shape[0] != batch:
                 raise ValueError(
                     f"Stateful layer '{self.name}' keeps states for batches of "
-                    f"{states[0].shape[0]}, but received a batch of {batch}. A stateful RNN "
+                    f"{self.states[0].shape[0]}, but received a batch of {batch}. A stateful RNN "
                     "needs one fixed batch size: declare it (batch_input_shape=(batch, time, "
                     "features) on the first layer, or keras.Input(batch_size=...)), use it "
                     "for every call, and give fit/predict that batch_size with a number "
