@@ -27,7 +27,7 @@ from common import Result
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EPOCHS = {"text": 4, "forecast": 6}
-TORCH_EPOCHS = 2  # PyTorch's text epochs take tens of seconds here
+TORCH_EPOCHS = 4  # at most: PyTorch's epochs are the slowest
 TITLES = {"text": "(a) Text classifier: Embedding 20,000x100 -> LSTM 10 -> sigmoid, "
                   "200 steps, batch 32, Adam, BCE",
           "forecast": "(b) Forecaster: 30 steps -> LSTM 32 -> LSTM 32 -> Dense 1, batch 32, "
@@ -94,12 +94,20 @@ def tf_row(args: argparse.Namespace, workload: str, epochs: int = 0) -> dict:
 # --------------------------------------------------------------------------- workloads
 
 
+# PyTorch's CPU kernels spin on their thread pool: with 2 threads on this shared 2-core
+# machine a text step took ~10x longer than with 1 (1.5 s against 0.16 s, 2026-12-06).
+TORCH_THREADS = 1
+
+
 def training(args: argparse.Namespace, key: str) -> tuple[str, dict]:
     spec = sw.text_spec() if key == "text" else sw.forecast_spec()
     epochs = args.epochs or EPOCHS[key]
     lam, lam_why = common.lamina_or_reason()
     keras, keras_why = common.keras_or_reason()
     torch, torch_why = common.torch_or_reason()
+    if torch is not None:
+        torch.set_num_threads(TORCH_THREADS)
+        common.LABELS["torch"] = f"PyTorch loop ({TORCH_THREADS} thread)"
 
     def tf() -> Result:
         out = tf_row(args, key, epochs)
@@ -132,6 +140,8 @@ def decoding(args: argparse.Namespace) -> tuple[str, dict]:
     lam, lam_why = common.lamina_or_reason()
     keras, keras_why = common.keras_or_reason()
     torch, torch_why = common.torch_or_reason()
+    if torch is not None:
+        torch.set_num_threads(TORCH_THREADS)
     rows = {"lamina": lambda: s2s.keras_style(lam, x, w) if lam else {"skipped": lam_why},
             "floor": lambda: s2s.floor(x, w),
             "keras": lambda: s2s.keras_style(keras, x, w) if keras else {"skipped": keras_why},

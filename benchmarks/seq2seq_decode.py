@@ -98,32 +98,32 @@ def floor(x: np.ndarray, w: dict) -> dict:
     import jax
     import jax.numpy as jnp
 
-    p = {k: jnp.asarray(v) for k, v in w.items()}
+    params = {k: jnp.asarray(v) for k, v in w.items()}
 
-    def cell(part, x_t, h, c):
+    def cell(p, part, x_t, h, c):
         z = x_t @ p[f"{part}/kernel"] + h @ p[f"{part}/recurrent"] + p[f"{part}/bias"]
         i, f, g, o = jnp.split(z, 4, axis=-1)
         c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
         return jax.nn.sigmoid(o) * jnp.tanh(c), c
 
     @jax.jit
-    def encoder(seq_x):
+    def encoder(p, seq_x):
         zeros = jnp.zeros((seq_x.shape[0], LATENT))
-        (h, c), _ = jax.lax.scan(lambda s, x_t: (cell("encoder", x_t, *s), None),
+        (h, c), _ = jax.lax.scan(lambda s, x_t: (cell(p, "encoder", x_t, *s), None),
                                  (zeros, zeros), jnp.swapaxes(seq_x, 0, 1))
         return h, c
 
     @jax.jit
-    def decoder(target, h, c):
-        h, c = cell("decoder", target[:, 0], h, c)
+    def decoder(p, target, h, c):
+        h, c = cell(p, "decoder", target[:, 0], h, c)
         probs = jax.nn.softmax(h @ p["dense/kernel"] + p["dense/bias"])
         return probs[:, None], h, c
 
     def step(target, states):
-        probs, h, c = decoder(target, *states)
+        probs, h, c = decoder(params, target, *states)
         return np.asarray(probs), [h, c]
 
-    first, per_char, ids = _loop(lambda s: list(encoder(s)), step, x)
+    first, per_char, ids = _loop(lambda s: list(encoder(params, s)), step, x)
     return {"first": first, "per_char": per_char, "ids": ids}
 
 
@@ -175,7 +175,7 @@ def table(results: dict[str, dict]) -> str:
     lam_per = statistics.median(ok["lamina"]["per_char"]) if "lamina" in ok else None
     labels = {"lamina": "Lamina predict", "floor": "JAX floor (jitted step)",
               "keras": "Keras 3 (JAX) predict", "tf_keras": "tf.keras 2 predict",
-              "torch": "PyTorch forward (no_grad)"}
+              "torch": "PyTorch forward (no_grad, 1 thread)"}
     for name in ("lamina", "floor", "keras", "tf_keras", "torch"):
         if name not in results:
             continue

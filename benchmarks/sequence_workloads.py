@@ -260,7 +260,7 @@ def torch_row(torch: Any, spec: Spec, epochs: int) -> Result:
             loss = loss_fn(pred, y[idx])
             loss.backward()
             opt.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
             hits += int(((pred > 0.5) == (y[idx] > 0.5)).sum())
         final = {"loss": total / n}
         if spec.loss == "bce":
