@@ -10,6 +10,7 @@ from lamina._version import __version__  # noqa: F401
 from lamina import core, data, registry  # noqa: I001
 from lamina import backend
 from lamina import random, optimizers, utils, plot  # plot imports matplotlib only to draw
+from lamina import ops
 from lamina import activations, initializers, regularizers, constraints, losses
 from lamina import layers, metrics, preprocessing
 from lamina import saving
@@ -22,5 +23,5 @@ from lamina.models import Model, Sequential
 
 __all__ = ["Input", "KerasTensor", "Layer", "Model", "Sequential", "Variable", "activations",
            "backend", "callbacks", "constraints", "core", "data", "datasets", "initializers",
-           "layers", "losses", "metrics", "models", "optimizers", "plot", "preprocessing", "random", "registry",
+           "layers", "losses", "metrics", "models", "ops", "optimizers", "plot", "preprocessing", "random", "registry",
            "regularizers", "saving", "testing", "utils"]

@@ -23,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--port", type=int, default=8000, help="port (8000)")
     play.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     play.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    play.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                      help="also accept pages from this web origin (e.g. "
+                           "https://lab.example); repeatable")
     return parser
 
 
@@ -38,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "playground":
         from lamina.playground import serve
 
-        serve(host=args.host, port=args.port, open_browser=not args.no_browser)
+        serve(host=args.host, port=args.port, open_browser=not args.no_browser,
+              allow_origins=args.allow_origin)
         return 0
     parser.print_help()
     return 2

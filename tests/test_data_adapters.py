@@ -175,3 +175,15 @@ def test_two_models_sharing_layers_see_each_others_training():
                                rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(dense.bias.numpy(), bias - 0.1 * 2 * r.sum(0) / len(x),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_fit_with_a_plain_generator_as_validation_data_and_no_steps():
+    x = RNG.normal(size=(20, 3)).astype(np.float32)
+    y = x.sum(1, keepdims=True)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    batches = (b for b in [(x[:10], y[:10]), (x[10:], y[10:])])
+    history = model.fit(x, y, validation_data=batches, epochs=1, verbose=0)
+    w, b = model.get_weights()
+    expected = float(np.mean((x @ w + b - y) ** 2))
+    assert history.history["val_loss"][0] == pytest.approx(expected, rel=1e-5)

@@ -197,3 +197,19 @@ def test_optimizer_stateless_apply_runs_under_jit_without_retracing():
         params, state = step(state, params)
     assert len(traces) == 1 and params["w"].shape == (3, 2)
     assert int(optim.iterations(state)) == 3
+
+
+def test_learning_rate_set_between_compiles_reaches_the_new_state():
+    import lamina as keras
+
+    x, y = np.ones((4, 2), np.float32), np.ones(4, np.float32)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    opt = keras.optimizers.SGD(0.1)
+    model.compile(optimizer=opt, loss="mse")
+    model.fit(x, y, verbose=0)
+    opt.learning_rate = 0.0
+    model.compile(optimizer=opt, loss="mse")  # a new optimizer state, at the new rate
+    before = model.get_weights()
+    model.fit(x, y, verbose=0)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)

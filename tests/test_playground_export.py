@@ -51,11 +51,37 @@ def test_export_scripts_reproduce_session_losses(tmp_path):
     assert "BatchNormalization()" in second and "Dropout(0.2)" in second
     assert 'activation="linear"' in second and "Adam(" in second
 
-    results = _run_all([first, second], tmp_path)
-    for session, (epoch, train, test) in zip([spiral, regression], results):
+    rate = Session(parse_hash("#dataset=circle&networkShape=3&activation=tanh&seed=0.4"
+                              "&regularization=L2&regularizationRate=0.01&optimizer=adam"
+                              "&batchNorm=1"))
+    rate.train(2)
+    rate.update({"regularizationRate": 0.1})  # live: same weights, new penalty
+    rate.train(2)
+    fifth = script(rate)
+    assert "L2(0.01 / 2)" in fifth and "L2(0.1 / 2)" in fifth
+
+    features = Session(parse_hash("#dataset=gauss&networkShape=3&seed=0.6&x=false&cosX=true"
+                                  "&cosY=true&sinY=true&regularization=L1"
+                                  "&regularizationRate=0.003&batchSize=30"))
+    features.train(2)
+    features.update({"learningRate": 0.3})
+    features.train(1)
+    features.update({"regularizationRate": 0.03})
+    features.train(2)
+    third = script(features)
+    assert "np.cos(xy_train[:, [0, 1]])" in third and "L1(0.03)" in third
+
+    zero = Session(parse_hash("#dataset=xor&networkShape=2&seed=0.7&initZero=true"))
+    zero.train(1)
+    fourth = script(zero)
+    assert "zero=True" in fourth
+
+    sessions = [spiral, regression, features, zero, rate]
+    results = _run_all([first, second, third, fourth, fifth], tmp_path)
+    for session, (epoch, train, test) in zip(sessions, results):
         assert epoch == session.epoch
         np.testing.assert_allclose([train, test], session.losses, rtol=1e-4, atol=2e-6)
-    assert results[0][0] == 9 and results[1][0] == 2
+    assert [r[0] for r in results] == [9, 2, 5, 1, 4]
 
 
 def test_export_script_before_training_has_no_fit():

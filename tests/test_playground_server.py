@@ -142,7 +142,8 @@ def test_server_export_returns_script(client):
         _until(ws, "frame")
         ws.send_json({"type": "export"})
         text = _until(ws, "export")["script"]
-        assert "model.fit(x_train, y_train, batch_size=10, epochs=1, verbose=0)" in text
+        assert "model.fit(x_train, y_train, batch_size=10, epochs=1, shuffle=False, verbose=0)" \
+            in text
 
 
 def test_server_live_setting_keeps_epoch_and_reports_hash(client):

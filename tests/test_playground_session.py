@@ -35,7 +35,7 @@ def test_session_losses_match_numpy_forward():
     w = [np.asarray(a, np.float64) for a in s.snapshot.weights]
     hidden = np.tanh(s.x_test @ w[0] + w[1])
     pred = np.tanh(hidden @ w[2] + w[3])[:, 0]
-    np.testing.assert_allclose(s.losses[1], np.mean((pred - s.y_test) ** 2), rtol=1e-5)
+    np.testing.assert_allclose(s.losses[1], 0.5 * np.mean((pred - s.y_test) ** 2), rtol=1e-5)
 
 
 def test_session_diverged_run_frame_is_json_safe():

@@ -3,6 +3,7 @@ import json
 import os
 import zipfile
 
+import jax
 import numpy as np
 import pytest
 from safetensors.numpy import load as st_load
@@ -299,7 +300,7 @@ def test_load_weights_missing_and_extra_reported(tmp_path):
         dst.load_weights(tmp_path / "w.weights.safetensors")
 
 
-def test_save_weights_h5_name_writes_safetensors_and_other_extensions_fail(tmp_path):
+def test_save_weights_any_name_writes_safetensors_with_a_warning(tmp_path):
     model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
     with pytest.warns(UserWarning, match="safetensors weights file"):
         model.save_weights(tmp_path / "w.weights.h5")
@@ -309,8 +310,9 @@ def test_save_weights_h5_name_writes_safetensors_and_other_extensions_fail(tmp_p
     other.load_weights(tmp_path / "w.weights.h5")
     for a, b in zip(model.get_weights(), other.get_weights()):
         np.testing.assert_array_equal(a, b)
-    with pytest.raises(ValueError, match=".weights.safetensors"):
+    with pytest.warns(UserWarning, match="safetensors weights file"):
         model.save_weights(tmp_path / "w.bin")
+    assert sorted(load_file(str(tmp_path / "w.bin"))) == sorted(tensors)
 
 
 def test_load_weights_unbuilt_model_raises(tmp_path):
@@ -374,3 +376,27 @@ def test_save_creates_missing_folders(tmp_path):
     assert keras.models.load_model(tmp_path / "saved_model" / "my_model.keras").built
     assert sorted(load_file(str(tmp_path / "ckpt" / "w.weights.safetensors"))) == \
         sorted(v.name for v in model.weights)
+
+
+def test_optimizer_state_by_position_from_older_files_still_loads():
+    from lamina.saving import _weights
+
+    x, y = _data()
+    model = keras.Sequential([keras.layers.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    model.fit(x, np.stack([y, y], axis=1), epochs=2, verbose=0)
+    saved = _weights.training_to_tensors(model)
+    keys = model._train.trainable_keys
+    positional = {}
+    for name, value in saved.items():
+        for i, key in enumerate(keys):
+            name = name.replace(f"[{key!r}]", f"[{i}]")
+        positional[name] = value
+    assert positional.keys() != saved.keys()
+    other = keras.Sequential([keras.layers.Input((3,)), keras.layers.Dense(2)])
+    other.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    _weights.restore_training(other, positional, "a file")
+    for a, b in zip(jax.tree.leaves(model._train.state.optimizer),
+                    jax.tree.leaves(other._train.state.optimizer)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert int(other._train.state.step) == int(model._train.state.step) == 4

@@ -528,3 +528,11 @@ def test_early_stopping_warns_when_monitor_is_missing():
     with pytest.warns(UserWarning, match="`val_loss` which is not available.*loss"):
         history = model.fit(X, Y, epochs=2, verbose=0, callbacks=[es])
     assert history.epoch == [0, 1]
+
+
+def test_loss_weights_as_a_list_of_one_for_one_output():
+    model = linear_model()
+    model.compile(optimizer="sgd", loss=["mse"], loss_weights=[0.5])
+    w, b = model.get_weights()
+    expected = 0.5 * np.mean((X @ w + b - Y) ** 2)
+    assert model.evaluate(X, Y, verbose=0) == pytest.approx(expected, rel=1e-5)

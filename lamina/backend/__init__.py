@@ -11,13 +11,15 @@ from typing import Any
 
 import numpy as np
 
+from lamina.backend import _operation  # noqa: F401  (installs KerasTensor's operators)
 from lamina.backend._naming import clear_names
 from lamina.backend._scope import StatelessScope
 from lamina.backend.keras_tensor import KerasTensor, is_keras_tensor
 from lamina.backend.variable import Variable
 
 __all__ = ["KerasTensor", "StatelessScope", "Variable", "clear_session", "epsilon", "floatx",
-           "get_value", "image_data_format", "int_shape", "is_keras_tensor", "set_value"]
+           "get_value", "image_data_format", "image_dim_ordering", "int_shape",
+           "is_keras_tensor", "set_image_data_format", "set_image_dim_ordering", "set_value"]
 
 
 def clear_session() -> None:
@@ -35,9 +37,47 @@ def epsilon() -> float:
     return 1e-7
 
 
+_IMAGE_DATA_FORMAT = ["channels_last"]
+_FORMATS = ("channels_last", "channels_first")
+
+
 def image_data_format() -> str:
-    """Where images keep their channels: `'channels_last'`, Keras's default."""
-    return "channels_last"
+    """Where images keep their channels by default: `'channels_last'` (Keras's default)
+    or what `set_image_data_format` set; layers with `data_format=None` read it."""
+    return _IMAGE_DATA_FORMAT[0]
+
+
+def set_image_data_format(data_format: str) -> None:
+    """Set the default `data_format` of image layers, as `keras.backend.set_image_data_format`.
+
+    Example:
+        >>> set_image_data_format("channels_first"); image_data_format()
+        'channels_first'
+        >>> set_image_data_format("channels_last")
+    """
+    if data_format not in _FORMATS:
+        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', but "
+                         f"received {data_format!r}.")
+    _IMAGE_DATA_FORMAT[0] = data_format
+
+
+def image_dim_ordering() -> str:
+    """Keras 1's name for the image layout: `'tf'` for channels_last, `'th'` for
+    channels_first.
+
+    Example:
+        >>> image_dim_ordering()
+        'tf'
+    """
+    return "tf" if image_data_format() == "channels_last" else "th"
+
+
+def set_image_dim_ordering(dim_ordering: str) -> None:
+    """Keras 1's setter: `'tf'` (channels_last) or `'th'` (channels_first)."""
+    if dim_ordering not in ("tf", "th"):
+        raise ValueError(f"dim_ordering must be 'tf' or 'th', but received {dim_ordering!r}. "
+                         "Prefer set_image_data_format('channels_last').")
+    set_image_data_format("channels_last" if dim_ordering == "tf" else "channels_first")
 
 
 def int_shape(x: Any) -> tuple:

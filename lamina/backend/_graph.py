@@ -17,7 +17,7 @@ import jax.numpy as jnp
 
 from lamina.backend import _masking
 from lamina.backend._scope import StatelessScope
-from lamina.backend._tree import flatten, map_structure, pack_like, symbolic_leaves
+from lamina.backend._tree import flatten, map_structure, symbolic_leaves
 from lamina.backend.keras_tensor import KerasTensor
 
 # The batch size the shapes are traced with when the batch dimension is unknown.
@@ -76,24 +76,109 @@ class Node:
             masks[id(tensor)] = out_masks[i] if i < len(out_masks) else None
 
 
-def _placeholder(tensor: KerasTensor, unknown: int = PLACEHOLDER_BATCH
-                 ) -> jax.ShapeDtypeStruct:
-    """A concrete stand-in: the batch and other unknown dimensions get sizes (the
-    batch `PLACEHOLDER_BATCH`, the others `unknown`)."""
-    shape = tuple(d if d is not None else PLACEHOLDER_BATCH if i == 0 else unknown
-                  for i, d in enumerate(tensor.shape))
+def _placeholder(tensor: KerasTensor, size: int = PLACEHOLDER_BATCH) -> jax.ShapeDtypeStruct:
+    """A stand-in array for tracing: unknown dimensions take `size`."""
+    if tensor.dtype == "string":
+        raise TypeError(f"{describe(tensor)} holds strings, which only the layers that run "
+                        "on the host take (TextVectorization, StringLookup, Hashing); put "
+                        "one of them first to turn the strings into numbers.")
+    shape = tuple(size if d is None else d for d in tensor.shape)
     return jax.ShapeDtypeStruct(shape, jnp.dtype(tensor.dtype))
 
 
-# Two sizes for unknown non-batch dimensions (a sequence's time axis in
-# `keras.Input(shape=(None, features))`): the shapes are traced with each, and the
-# output dimensions that differ are unknown too.
-_UNKNOWN_SIZES = (PLACEHOLDER_BATCH, PLACEHOLDER_BATCH + 1)
+# The sizes unknown non-batch dimensions (variable-length sequences) take in the two
+# tracing passes: a dimension that follows them is unknown in the outputs too.
+PROBES = (PLACEHOLDER_BATCH, PLACEHOLDER_BATCH + 1)
+
+
+def _infer(layer: Any, tensors: list[KerasTensor], inputs: Any, args: tuple,
+           kwargs: dict, size: int = PLACEHOLDER_BATCH) -> tuple[Any, Any]:
+    """The layer's outputs and output masks on placeholders of `tensors` (unknown
+    dimensions of size `size`), as `jax.ShapeDtypeStruct`s; builds the layer."""
+    mask_tensors = [t._keras_mask for t in tensors]
+
+    def run(values: list, mask_values: list) -> Any:
+        env = {id(t): v for t, v in zip(tensors, values)}
+        value = lambda t: env[id(t)] if isinstance(t, KerasTensor) else t  # noqa: E731
+        x, a, kw = map_structure(value, (inputs, args, kwargs))
+        by_id = {id(t): m for t, m in zip(tensors, mask_values)}
+        in_masks = map_structure(
+            lambda t: by_id.get(id(t)) if isinstance(t, KerasTensor) else None, inputs)
+        if all(m is None for m in flatten(in_masks)):
+            in_masks = None
+        return layer._call_with_mask(x, a, kw, False, in_masks)
+
+    # A building scope: weights made in `build` keep their values; nothing else sticks.
+    with StatelessScope(building=True), _masking.mask_scope():
+        return jax.eval_shape(
+            run, [_placeholder(t, size) for t in tensors],
+            [None if m is None else _placeholder(m, size) for m in mask_tensors])
+
+
+def _variable_length(tensors: list[KerasTensor]) -> bool:
+    return any(d is None for t in tensors for d in t.shape[1:])
+
+
+def _probed(layer: Any, tensors: list[KerasTensor], inputs: Any, args: tuple,
+            kwargs: dict) -> tuple[Any, Any]:
+    """`_infer` twice with different sizes for the unknown dimensions; output
+    dimensions that differ are unknown (`None`, marked by -1 until converted)."""
+    first, second = (_infer(layer, tensors, inputs, args, kwargs, size) for size in PROBES)
+
+    def merge(a: Any, b: Any) -> Any:
+        if a is None:
+            return None
+        shape = tuple(-1 if da != db else da for da, db in zip(a.shape, b.shape))
+        return _Probed(shape, a.dtype)
+
+    return (jax.tree.map(merge, first[0], second[0]),
+            jax.tree.map(merge, first[1], second[1], is_leaf=lambda v: v is None))
+
+
+class _Probed:
+    """An output shape (with -1 for unknown) and dtype found by `_probed`."""
+
+    def __init__(self, shape: tuple, dtype: Any):
+        self.shape, self.dtype = shape, dtype
+
+
+def _built_in(layer: Any) -> bool:
+    return type(layer).__module__.startswith("lamina.")
+
+
+def _overridden(layer: Any, method: str) -> bool:
+    """Whether the layer's class defines `method` itself (not the base Layer's)."""
+    found = getattr(type(layer), method, None)
+    return found is not None and not getattr(found, "_lamina_default", False)
+
+
+def output_spec(layer: Any, inputs: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+    """The symbolic outputs of calling `layer` on symbolic `inputs`, as `KerasTensor`s
+    without a graph node (Keras 3's `Layer.compute_output_spec`)."""
+    kwargs = kwargs or {}
+    tensors = symbolic_leaves((inputs, args, kwargs))
+    batch = next((t.shape[0] for t in tensors if t.shape and t.shape[0] is not None), None)
+    infer = _probed if _variable_length(tensors) else _infer
+    out, _ = infer(layer, tensors, inputs, args, kwargs)
+    return map_structure(lambda s: _from_struct(s, batch, layer.name), out)
+
+
+def _from_struct(s: Any, batch: Any, name: str) -> KerasTensor:
+    if isinstance(s, _Probed):
+        return KerasTensor(tuple(None if d == -1 else d for d in s.shape), s.dtype, name)
+    shape = tuple(s.shape)
+    if shape and batch is None and shape[0] == PLACEHOLDER_BATCH:
+        shape = (None,) + shape[1:]
+    return KerasTensor(shape, s.dtype, name)
 
 
 def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
                   kwargs: dict) -> Any:
     """Call `layer` on symbolic tensors: build it, infer the outputs, record a node.
+
+    The outputs come from tracing the layer's call with `jax.eval_shape`; a layer
+    that defines `compute_output_spec` (Keras 3) gives them itself, and one whose call
+    cannot be traced falls back on its own `compute_output_shape`.
 
     Args:
         layer: the layer (or model) called.
@@ -112,57 +197,37 @@ def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
     """
     tensors = symbolic_leaves((inputs, args, kwargs))
     batch = next((t.shape[0] for t in tensors if t.shape and t.shape[0] is not None), None)
-    mask_tensors = [t._keras_mask for t in tensors]
-
-    def run(values: list, mask_values: list) -> Any:
-        env = {id(t): v for t, v in zip(tensors, values)}
-        value = lambda t: env[id(t)] if isinstance(t, KerasTensor) else t  # noqa: E731
-        x, a, kw = map_structure(value, (inputs, args, kwargs))
-        by_id = {id(t): m for t, m in zip(tensors, mask_values)}
-        in_masks = map_structure(
-            lambda t: by_id.get(id(t)) if isinstance(t, KerasTensor) else None, inputs)
-        if all(m is None for m in flatten(in_masks)):
-            in_masks = None
-        return layer._call_with_mask(x, a, kw, False, in_masks)
-
-    unknown = any(d is None for t in tensors + [m for m in mask_tensors if m is not None]
-                  for d in t.shape[1:])
-
-    def trace(size: int) -> tuple:
-        # A building scope: weights made in `build` keep their values; nothing else sticks.
-        with StatelessScope(building=True), _masking.mask_scope():
-            return jax.eval_shape(
-                run, [_placeholder(t, size) for t in tensors],
-                [None if m is None else _placeholder(m, size) for m in mask_tensors])
-
-    try:
-        out, out_masks = trace(_UNKNOWN_SIZES[0])
-        # With unknown dimensions, a second trace finds the output dimensions they set.
-        other = trace(_UNKNOWN_SIZES[1]) if unknown else (out, out_masks)
-    except (ValueError, TypeError, IndexError) as err:
-        received = "; ".join(describe(t) for t in tensors)
-        raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) cannot be called "
-                         f"on {received}: {err}") from err
+    out_masks = None
+    if _overridden(layer, "compute_output_spec"):
+        layer._maybe_build(inputs)
+        outputs = layer.compute_output_spec(inputs, *args, **kwargs)
+    else:
+        try:
+            infer = _probed if _variable_length(tensors) else _infer
+            out, out_masks = infer(layer, tensors, inputs, args, kwargs)
+            outputs = map_structure(lambda s: _from_struct(s, batch, layer.name), out)
+        except (ValueError, TypeError, IndexError) as err:
+            # Built-in layers always trace: their errors (an RNN's initial_state of the
+            # wrong shape) are the user's to see, not a reason to fall back.
+            if not _overridden(layer, "compute_output_shape") or _built_in(layer):
+                received = "; ".join(describe(t) for t in tensors)
+                hint = (" A dimension the Input leaves unknown (None) may be one the layer's "
+                        "weights depend on: give it in keras.Input(shape=...).") \
+                    if _variable_length(tensors) else ""
+                raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) cannot be "
+                                 f"called on {received}: {err}{hint}") from err
+            shapes = map_structure(lambda t: t.shape, inputs)
+            outputs = _tensors_of(layer.compute_output_shape(shapes), layer.dtype, layer.name)
 
     node_index = len(layer.__dict__.get("_inbound_nodes", []))
-
-    def to_tensor(s: Any, s_other: Any) -> KerasTensor:
-        shape = tuple(None if d != e else d for d, e in zip(s.shape, s_other.shape))
-        if shape and batch is None and shape[0] == PLACEHOLDER_BATCH:
-            shape = (None,) + shape[1:]
-        return KerasTensor(shape, s.dtype, layer.name)
-
-    outputs = pack_like(out, [to_tensor(a, b) for a, b in zip(flatten(out),
-                                                                flatten(other[0]))])
     flat_masks = flatten(out_masks) if out_masks is not None else []
-    other_masks = flatten(other[1]) if other[1] is not None else []
     for i, tensor in enumerate(flatten(outputs)):
         tensor._keras_history = (layer, node_index, i)
         tensor.name = layer.name if i == 0 else f"{layer.name}_{i}"
         mask = flat_masks[i] if i < len(flat_masks) else None
         if mask is not None:
-            tensor._keras_mask = to_tensor(mask, other_masks[i])
-    if unknown:  # the layer's shapes keep the unknown dimensions
+            tensor._keras_mask = _from_struct(mask, batch, layer.name)
+    if _variable_length(tensors):  # the layer's shapes keep the unknown dimensions
         layer._input_shape = map_structure(lambda t: t.shape, _listed(inputs))
         layer._output_shape = map_structure(lambda t: t.shape, _listed(outputs))
     Node(layer, inputs, tuple(args), dict(kwargs), training, outputs)
@@ -176,6 +241,15 @@ def _listed(tree: Any) -> Any:
     if isinstance(tree, dict):
         return {k: _listed(v) for k, v in tree.items()}
     return tree
+
+
+def _tensors_of(shapes: Any, dtype: Any, name: str) -> Any:
+    """KerasTensors for a shape (a tuple of ints and Nones) or a list/dict of shapes."""
+    if isinstance(shapes, tuple) and all(d is None or isinstance(d, int) for d in shapes):
+        return KerasTensor(shapes, dtype, name)
+    if isinstance(shapes, dict):
+        return {k: _tensors_of(v, dtype, name) for k, v in shapes.items()}
+    return [_tensors_of(v, dtype, name) for v in shapes]
 
 
 def is_input_tensor(tensor: KerasTensor) -> bool:

@@ -128,6 +128,8 @@ def to_arrays(x: Any) -> Any:
     if x is None:
         return None
     arr = np.asarray(x)
+    if arr.dtype.kind in "USO":  # strings stay on the host, for the host layers
+        return arr
     if arr.dtype == np.float64 or arr.dtype.kind in "iub":
         arr = arr.astype(np.float32) if arr.dtype.kind != "b" else arr
     return jnp.asarray(arr)

@@ -151,8 +151,10 @@ class Variable:
         return self.value
 
     def __repr__(self) -> str:
-        return (f"<Variable path={self.name}, shape={self.shape}, dtype={self.dtype.name}, "
-                f"trainable={self.trainable}>")
+        """As tf.keras 2 shows a variable, values included (courses ask learners to
+        look at the random initial weights)."""
+        return (f"<Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, "
+                f"numpy=\n{np.array_repr(self.numpy())}>")
 
     def __len__(self) -> int:
         return self.shape[0]

@@ -6,6 +6,42 @@ import warnings
 
 _MAX_WORDS = ("acc", "auc", "precision", "recall", "f1", "iou", "r2")
 
+# Names of the same metric in Keras 2 and tf.keras 2 / Keras 3 logs: a monitor or file
+# template written for one finds the other's key.
+_SAME_METRIC = [("acc", "accuracy"), ("mse", "mean_squared_error"),
+                ("mae", "mean_absolute_error"), ("mape", "mean_absolute_percentage_error"),
+                ("msle", "mean_squared_logarithmic_error"), ("ce", "crossentropy"),
+                ("kld", "kullback_leibler_divergence"), ("logcosh", "log_cosh")]
+_ALIASES = {a: b for pair in _SAME_METRIC for a, b in (pair, pair[::-1])}
+_warned_aliases: set[tuple[str, str]] = set()
+
+
+def log_key(key: str, logs: dict) -> str:
+    """The key of `logs` that `key` means: itself, or the same metric under its other
+    name (`val_acc` for `val_accuracy` and back, `mse` for `mean_squared_error`), with
+    one warning per pair.
+
+    Example:
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     log_key("val_acc", {"val_accuracy": 0.9}), log_key("loss", {"loss": 1.0})
+        ('val_accuracy', 'loss')
+    """
+    if key in logs:
+        return key
+    prefix, name = ("val_", key[4:]) if key.startswith("val_") else ("", key)
+    other = _ALIASES.get(name)
+    if other is None or prefix + other not in logs:
+        return key
+    found = prefix + other
+    if (key, found) not in _warned_aliases:
+        _warned_aliases.add((key, found))
+        warnings.warn(f"The logs name `{key}` as `{found}` (Keras 2 wrote `{key}`); "
+                      f"reading `{found}`. Write `{found}` to silence this warning.",
+                      stacklevel=4)
+    return found
+
 
 def monitor_mode(monitor: str, mode: str) -> str:
     """`'min'` or `'max'`; `'auto'` picks max for accuracy/AUC-like names.
@@ -65,7 +101,7 @@ class MonitorMixin:
             0.5
         """
         logs = logs or {}
-        value = logs.get(self.monitor)
+        value = logs.get(log_key(self.monitor, logs))
         if value is None:
             if not getattr(self, "_warned_missing", False):
                 self._warned_missing = True

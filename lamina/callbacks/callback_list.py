@@ -71,6 +71,8 @@ class CallbackList:
                    for cb in self.callbacks for h in hooks)
 
     def _call(self, hook: str, *args: Any) -> None:
+        if args and args[-1] is None:  # hooks receive a dict of logs, as in Keras
+            args = args[:-1] + ({},)
         for cb in self.callbacks:
             getattr(cb, hook)(*args)
 

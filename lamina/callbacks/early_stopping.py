@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lamina.callbacks.callback import Callback
 from lamina.callbacks._monitor import MonitorMixin, monitor_mode, worst
+from lamina.callbacks.callback import Callback
 
 __all__ = ["EarlyStopping", "MonitorMixin", "monitor_mode"]
 
@@ -14,7 +14,9 @@ class EarlyStopping(MonitorMixin, Callback):
 
     Args:
         monitor: the log key to watch (`"val_loss"`).
-        min_delta: the smallest change that counts as an improvement.
+        min_delta: the smallest change that counts as an improvement. As in tf.keras 2,
+            the attribute holds it negated when the monitored value is minimized
+            (`-0.001` for `min_delta=0.001` on `val_loss`).
         patience: epochs without improvement before stopping.
         verbose: 1 prints when it stops and restores.
         mode: `"min"`, `"max"`, or `"auto"` (max for accuracy/AUC-like names).
@@ -44,10 +46,11 @@ class EarlyStopping(MonitorMixin, Callback):
         self.patience = int(patience)
         self.verbose = verbose
         self.baseline = baseline
-        self.min_delta = abs(float(min_delta))
         self.restore_best_weights = restore_best_weights
         self.start_from_epoch = int(start_from_epoch)
         self.mode = monitor_mode(monitor, mode)
+        delta = abs(float(min_delta))
+        self.min_delta = -delta if self.mode == "min" else delta
         self._reset()
 
     def _reset(self) -> None:
@@ -58,8 +61,9 @@ class EarlyStopping(MonitorMixin, Callback):
         self.best_epoch = 0
 
     def _is_improvement(self, value: float, reference: float) -> bool:
+        # min_delta is negative in min mode, so both read as tf.keras 2's rule.
         if self.mode == "min":
-            return value + self.min_delta < reference
+            return value - self.min_delta < reference
         return value - self.min_delta > reference
 
     def on_train_begin(self, logs: dict | None = None) -> None:

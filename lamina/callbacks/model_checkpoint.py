@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+import string
 from typing import Any
 
 import numpy as np
 
-from lamina.callbacks._monitor import MonitorMixin, monitor_mode, worst
+from lamina.callbacks._monitor import MonitorMixin, log_key, monitor_mode, worst
 from lamina.callbacks._save_frequency import SaveFrequency
 from lamina.callbacks.callback import Callback
 from lamina.saving import _archive as archive
@@ -106,6 +107,13 @@ class ModelCheckpoint(MonitorMixin, SaveFrequency, Callback):
         fields = {k: v for k, v in logs.items()}
         if batch is not None and "batch" not in fields:
             fields["batch"] = batch + 1
+        # Keras 2 templates name metrics as Keras 2 logged them (`{val_acc:.4f}`).
+        for name in string.Formatter().parse(self.filepath):
+            key = (name[1] or "").split(".")[0].split("[")[0]
+            if key and key not in fields:
+                found = log_key(key, logs)
+                if found in logs:
+                    fields[key] = logs[found]
         try:
             return self.filepath.format(epoch=epoch + 1, **fields)
         except (KeyError, IndexError, ValueError) as e:

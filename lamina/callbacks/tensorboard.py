@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,27 @@ def _as_image(array: np.ndarray) -> np.ndarray | None:
         a = a.T
     span = float(a.max() - a.min())
     return (a - a.min()) / span if span > 0 else np.zeros_like(a)
+
+
+# Arguments Keras 2 took and later versions dropped: accepted, with a warning each.
+_KERAS2_ARGUMENTS = {
+    "batch_size": "the logs are written per epoch or every `update_freq` batches",
+    "write_grads": "gradient histograms are not written",
+    "embeddings_layer_names": "embeddings are not projected",
+    "embeddings_data": "embeddings are not projected",
+}
+
+
+def _accept_keras2_arguments(kwargs: dict) -> None:
+    unknown = sorted(set(kwargs) - set(_KERAS2_ARGUMENTS))
+    if unknown:
+        raise TypeError(f"TensorBoard got unexpected keyword argument(s) {unknown}. Valid "
+                        "arguments: log_dir, histogram_freq, write_graph, write_images, "
+                        "write_steps_per_second, update_freq, profile_batch, "
+                        "embeddings_freq, embeddings_metadata.")
+    for name in sorted(kwargs):
+        warnings.warn(f"TensorBoard's `{name}` argument is from Keras 2 and has no effect "
+                      f"here ({_KERAS2_ARGUMENTS[name]}); drop it.", stacklevel=3)
 
 
 class TensorBoard(Callback):
@@ -106,8 +128,9 @@ class TensorBoard(Callback):
                  write_graph: bool = True, write_images: bool = False,
                  write_steps_per_second: bool = False, update_freq: Any = "epoch",
                  profile_batch: Any = 0, embeddings_freq: int = 0,
-                 embeddings_metadata: dict | None = None):
+                 embeddings_metadata: dict | None = None, **kwargs: Any):
         super().__init__()
+        _accept_keras2_arguments(kwargs)
         self._writer_class = _writer_class()
         if update_freq not in ("epoch", "batch") and not (
                 isinstance(update_freq, (int, np.integer)) and not isinstance(update_freq, bool)

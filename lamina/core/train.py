@@ -130,6 +130,9 @@ def _fetch(data: PyTree, order: Array | None, first: Array, size: int) -> PyTree
     return jax.tree.map(lambda a: jnp.take(a, idx, axis=0), data)
 
 
+fetch = _fetch  # the rows of one batch, for epoch programs built outside the core
+
+
 def run_batches(step: Callable[[Any, Batch], Any], carry: Any, data: PyTree,
                 order: Array | None, start: Array, stop: Array, *, steps: int,
                 batch_size: int, remainder: int) -> Any:

@@ -204,7 +204,10 @@ class StreamAdapter(DataAdapter):
                 done += len(pending)
                 pending = []
             if not pending:
-                want = max(1, min(int(sizes(done, self.steps)), STREAM_CHUNK))
+                # A source of unknown length (a tf.data.Dataset after filter()) runs
+                # until it ends, a chunk at a time.
+                steps = self.steps if self.steps is not None else done + STREAM_CHUNK
+                want = max(1, min(int(sizes(done, steps)), STREAM_CHUNK))
             pending.append(batch)
         if pending:
             yield self._piece(pending, done)

@@ -121,19 +121,23 @@ def adapt_leaf(value: Any, *, name: str, role: str = FEATURES) -> np.ndarray:
     return array
 
 
+def _ragged_error(value: Any, name: str) -> ValueError:
+    lengths = sorted({len(row) for row in value if hasattr(row, "__len__")})
+    return ValueError(
+        f"{name} is a list of rows of different lengths (found lengths "
+        f"{lengths[:5]}), which cannot form one array. Pad the rows to one length "
+        "(e.g. keras.utils.pad_sequences(x, maxlen=...) for sequences of token ids) or, "
+        "for several inputs, pass a list of NumPy arrays."
+    )
+
+
 def _from_list(value: list | tuple, name: str) -> np.ndarray:
     if len(value) == 0:
         raise ValueError(f"{name} is empty: received an empty {type(value).__name__}.")
     try:
         return np.asarray(value)
     except ValueError:
-        lengths = sorted({len(row) for row in value if hasattr(row, "__len__")})
-        raise ValueError(
-            f"{name} is a list of rows of different lengths (found lengths "
-            f"{lengths[:5]}), which cannot form one array. Pad the rows to one length "
-            "(e.g. keras.utils.pad_sequences) or, for several inputs, pass a list "
-            "of NumPy arrays."
-        ) from None
+        raise _ragged_error(value, name) from None
 
 
 def _from_frame(frame: Any, name: str, role: str) -> np.ndarray:
@@ -181,8 +185,10 @@ def _cast(array: np.ndarray, name: str, role: str) -> np.ndarray:
 
 def _from_objects(array: np.ndarray, name: str, role: str) -> np.ndarray:
     """Re-infers the dtype of an object array; numbers pass, strings are reported."""
-    # An object array of lists of different lengths (sequences) gets the ragged-rows error.
-    inferred = _from_list(array.tolist(), name) if array.size else array.astype(np.float32)
+    try:
+        inferred = np.asarray(array.tolist()) if array.size else array.astype(np.float32)
+    except ValueError:  # an object array of sequences of different lengths
+        raise _ragged_error(array.reshape(-1), name) from None
     if inferred.dtype.kind in "biuf":
         return inferred
     try:

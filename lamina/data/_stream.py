@@ -1,7 +1,8 @@
 """Batches that come from Python: generators, iterables, `keras.utils.Sequence`-like objects.
 
 Each batch is `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)` and is adapted
-like arrays are (`adapt_xy`). Re-iterable sources (lists of batches, objects
+like arrays are (`adapt_xy`). `tf.data.Dataset`s and PyTorch `DataLoader`s are
+such iterables (found by duck typing; neither library is imported). Re-iterable sources (lists of batches, objects
 with `__len__` and `__getitem__`, objects whose `__iter__` returns a fresh
 iterator) start again each epoch; a one-shot generator continues where it
 stopped, as in Keras.
@@ -119,13 +120,14 @@ class BatchStream:
             raise ValueError(f"steps must be a positive integer or None, but received {steps}.")
         self._source = source
         self._steps = steps
-        self._one_shot = isinstance(source, Iterator)
+        # A Sequence that is also an iterator (the iterators of ImageDataGenerator, which
+        # go round forever under next()) is read by index, as tf.keras reads a Sequence.
         self._indexed = (
-            not self._one_shot
-            and not isinstance(source, (list, tuple))
+            not isinstance(source, (list, tuple))
             and hasattr(source, "__len__")
             and hasattr(source, "__getitem__")
         )
+        self._one_shot = isinstance(source, Iterator) and not self._indexed
         self._pending: Optional[tuple[Optional[Iterator], Arrays]] = None
         self.ran_out = False
 
@@ -134,7 +136,10 @@ class BatchStream:
         """Batches per epoch: `steps`, else `len(source)`, else None (unknown)."""
         if self._steps is not None:
             return self._steps
-        return len(self._source) if hasattr(self._source, "__len__") else None
+        try:
+            return len(self._source) if hasattr(self._source, "__len__") else None
+        except TypeError:  # a tf.data.Dataset of unknown or infinite length
+            return None
 
     def peek(self) -> Arrays:
         """Returns the first batch without consuming it (to build the model).
@@ -204,7 +209,13 @@ class BatchStream:
             count += 1
 
     def _new_iterator(self) -> Iterator:
-        return self._source if self._one_shot else iter(self._source)
+        if self._one_shot:
+            return self._source
+        # A tf.data.Dataset gives NumPy batches directly (found by duck typing: neither
+        # TensorFlow nor PyTorch is imported here; a torch DataLoader iterates tensors
+        # that convert through __array__).
+        numpy_iterator = getattr(self._source, "as_numpy_iterator", None)
+        return numpy_iterator() if callable(numpy_iterator) else iter(self._source)
 
     def _adapt(self, item: Any, index: int) -> Arrays:
         try:

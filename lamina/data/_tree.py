@@ -97,18 +97,16 @@ def check_same_rows(*named_trees: tuple[str, Tree]) -> int:
     for other_name, other in found[1:]:
         other_rows = _rows(other, other_name)
         if other_rows != rows:
-            # A list of 1-D arrays of different lengths is more often one input of
-            # sequences (token ids) than several inputs.
-            sequences = "x[" in first_name and "x[" in other_name and \
-                np.ndim(first) == 1 and np.ndim(other) == 1
+            ragged = first_name.endswith("[0]") and np.ndim(first) == 1 and \
+                np.ndim(other) == 1
+            hint = (" If it is one input of sequences of different lengths (token ids), "
+                    "pad them into one array with keras.utils.pad_sequences(x, "
+                    "maxlen=...).") if ragged else ""
             raise ValueError(
                 f"{first_name} has {rows} rows but {other_name} has {other_rows} rows. "
                 "Every input, target and sample weight needs one row per sample: "
                 "check that they come from the same split (e.g. the same "
-                "train_test_split call) and the same filtering of rows."
-                + (" If x is one input of sequences of different lengths (lists of token "
-                   "ids), pad them to one length first: keras.utils.pad_sequences(x)."
-                   if sequences else "")
+                f"train_test_split call) and the same filtering of rows.{hint}"
             )
     return rows
 

@@ -1,10 +1,16 @@
 """Layers, as `keras.layers`."""
 from lamina.backend import KerasTensor, Variable, clear_session
 from lamina.layers.activity_regularization import ActivityRegularization
+from lamina.layers.advanced_activations import (ELU, LeakyReLU, PReLU, ReLU, Softmax,
+                                               ThresholdedReLU)
+from lamina.layers.category_encoding import CategoryEncoding
 from lamina.layers.core import Activation, Dense
+from lamina.layers.discretization import Discretization
 from lamina.layers.dropout import Dropout
 from lamina.layers.embedding import Embedding
+from lamina.layers.hashing import Hashing
 from lamina.layers.input_layer import Input, InputLayer
+from lamina.layers.integer_lookup import IntegerLookup
 from lamina.layers.lambda_layer import Identity, Lambda
 from lamina.layers.layer import Layer
 from lamina.layers.layer_normalization import LayerNormalization
@@ -18,9 +24,12 @@ from lamina.layers.preprocessing import Normalization, Rescaling
 from lamina.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 from lamina.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,
                                SimpleRNNCell, StackedRNNCells, TimeDistributed)
+from lamina.layers.string_lookup import StringLookup
+from lamina.layers.text_vectorization import TextVectorization
 
 __all__ = [
-    "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average",
+    "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average", "ELU",
+    "LeakyReLU", "PReLU", "ReLU", "Softmax", "ThresholdedReLU",
     "BatchNormalization", "Concatenate", "Dense", "Dot", "Dropout", "Flatten",
     "GaussianDropout", "GaussianNoise", "Identity", "Input", "InputLayer", "KerasTensor",
     "Lambda", "Layer", "LayerNormalization", "Masking", "Maximum", "Minimum", "Multiply",
@@ -31,3 +40,5 @@ __all__ = [
     "Bidirectional", "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN",
     "SimpleRNNCell", "StackedRNNCells", "TimeDistributed",
 ]
+__all__ += ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
+            "TextVectorization"]

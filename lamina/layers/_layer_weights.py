@@ -17,9 +17,9 @@ UNTRACKED = frozenset({
     "_weights_list", "_auto_config", "_call_params", "_activity_losses", "_build_shape",
     "_input_shape", "_output_shape", "_batch_input_shape", "_inbound_nodes", "_tensor",
     "_graph_cache", "_keras_history", "_compiled", "_history", "stop_training", "history",
-    "optimizer", "loss", "compiled_loss", "_compile_config", "_callback_model",
-    "_predict_only", "_initial_epoch", "_mask_warned", "_programs", "_train",
-    "_stateful_step", "_stateful_check"})
+    "optimizer", "loss", "compiled_loss", "compiled_metrics", "_compile_config",
+    "_callback_model", "_predict_only", "_initial_epoch", "_mask_warned", "_programs",
+    "_train", "_stateful_step", "_stateful_check"})
 
 
 class LayerWeights:

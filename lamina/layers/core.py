@@ -1,4 +1,5 @@
-"""`Dense` and `Activation`."""
+"""`Dense` and `Activation`; the module also offers the layers Keras 2's
+`keras.layers.core` held (`from keras.layers.core import Dense, Dropout, Flatten`)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,8 +8,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from lamina import activations, registry
+from lamina.layers import _keras1 as keras1
 from lamina.layers import _weight_spec as weight_spec
+from lamina.layers.activity_regularization import ActivityRegularization  # noqa: F401
+from lamina.layers.dropout import Dropout  # noqa: F401 (Keras 2's keras.layers.core)
+from lamina.layers.lambda_layer import Lambda  # noqa: F401
 from lamina.layers.layer import Layer
+from lamina.layers.masking import Masking  # noqa: F401
+from lamina.layers.reshaping import Flatten, Permute, RepeatVector, Reshape  # noqa: F401
 
 
 def _positive_int(value: Any, what: str, layer: str) -> int:
@@ -37,11 +44,20 @@ class Dense(Layer):
         ((4, 3), (2, 3), 'relu')
     """
 
-    def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
-                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
-                 activity_regularizer: Any = None, kernel_constraint: Any = None,
-                 bias_constraint: Any = None, **kwargs: Any):
+    def __init__(self, units: int | None = None, activation: Any = None,
+                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 bias_initializer: Any = "zeros", kernel_regularizer: Any = None,
+                 bias_regularizer: Any = None, activity_regularizer: Any = None,
+                 kernel_constraint: Any = None, bias_constraint: Any = None, **kwargs: Any):
+        old = keras1.convert("Dense", {k: kwargs.pop(k) for k in list(kwargs)
+                                       if k in keras1.DENSE}, keras1.DENSE)
+        units = old.get("units", units)
+        use_bias = old.get("use_bias", use_bias)
+        kernel_initializer = old.get("kernel_initializer", kernel_initializer)
+        kernel_regularizer = old.get("kernel_regularizer", kernel_regularizer)
+        bias_regularizer = old.get("bias_regularizer", bias_regularizer)
+        kernel_constraint = old.get("kernel_constraint", kernel_constraint)
+        bias_constraint = old.get("bias_constraint", bias_constraint)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = _positive_int(units, "units", "Dense")
         self.activation = activations.get(activation)

@@ -36,15 +36,22 @@ class InputLayer(Layer):
         shape: one sample's shape, e.g. `(11,)` for 11 features.
         batch_size: an optional fixed batch size.
         dtype: the input dtype (float32).
+        sparse: whether the data is sparse (Keras 3); Lamina densifies sparse data
+            (scipy.sparse matrices) on the way in, so it only marks the tensor.
+        batch_shape: the shape with the batch (Keras 3's name for
+            `batch_input_shape`).
         name: the layer's name.
     """
 
     def __init__(self, shape: Sequence[int] | None = None, batch_size: int | None = None,
-                 dtype: Any = None, name: str | None = None, *,
+                 dtype: Any = None, sparse: bool | None = None,
+                 batch_shape: Sequence[int | None] | None = None, name: str | None = None, *,
                  batch_input_shape: Sequence[int] | None = None, **kwargs: Any):
         if kwargs.get("input_shape") is not None and shape is None:
             shape = kwargs.pop("input_shape")
         kwargs.pop("input_shape", None)
+        _refuse(kwargs)
+        batch_input_shape = batch_shape if batch_input_shape is None else batch_input_shape
         if batch_input_shape is not None:
             batch_size, shape = batch_input_shape[0], batch_input_shape[1:]
         if shape is None:
@@ -54,7 +61,9 @@ class InputLayer(Layer):
         self.sample_shape = _check_shape(shape, "Input shape")
         self.batch_size = batch_size
         self._batch_input_shape = (batch_size,) + self.sample_shape
-        self._tensor = KerasTensor(self._batch_input_shape, self.dtype, self.name, (self, 0, 0))
+        self.sparse = bool(sparse)
+        self._tensor = KerasTensor(self._batch_input_shape, self.dtype, self.name, (self, 0, 0),
+                                   sparse=self.sparse)
         Node(self, None, (), {}, None, self._tensor, is_input=True)
         self.built = True
         self._input_shape = self._output_shape = self._batch_input_shape
@@ -68,19 +77,40 @@ class InputLayer(Layer):
     def input(self) -> KerasTensor:
         return self._tensor
 
+    @property
+    def batch_shape(self) -> tuple:
+        """The shape with the batch (`None` unless fixed), Keras 3's attribute."""
+        return self._batch_input_shape
+
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype,
-                "batch_input_shape": list(self._batch_input_shape)}
+        config = {"name": self.name, "dtype": self.dtype,
+                  "batch_input_shape": list(self._batch_input_shape)}
+        if self.sparse:
+            config["sparse"] = True
+        return config
+
+
+def _refuse(kwargs: dict[str, Any]) -> None:
+    """Keras 3 Input arguments Lamina has no use for, at their defaults only."""
+    for key, default in (("ragged", None), ("tensor", None), ("optional", False)):
+        value = kwargs.pop(key, default)
+        if value not in (default, False):
+            raise ValueError(f"keras.Input({key}={value!r}) is not supported by Lamina: its "
+                             "tensors are dense and its inputs given. Pad ragged data to one "
+                             "length (keras.utils.pad_sequences) and pass arrays.")
 
 
 def Input(shape: Sequence[int] | None = None, batch_size: int | None = None,
-          dtype: Any = None, name: str | None = None, **kwargs: Any) -> KerasTensor:
-    """A symbolic input of one sample's `shape`, as `keras.Input`.
+          dtype: Any = None, sparse: bool | None = None,
+          batch_shape: Sequence[int | None] | None = None, name: str | None = None,
+          **kwargs: Any) -> KerasTensor:
+    """A symbolic input of one sample's `shape`, as `keras.Input` (Keras 3's `sparse=`
+    and `batch_shape=` too).
 
     Example:
         >>> from lamina import layers
-        >>> layers.Input(shape=(11,)).shape
-        (None, 11)
+        >>> layers.Input(shape=(11,)).shape, layers.Input(batch_shape=(8, 3)).shape
+        ((None, 11), (8, 3))
     """
-    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
-                      **kwargs).output
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                      batch_shape=batch_shape, name=name, **kwargs).output

@@ -12,9 +12,11 @@ import numpy as np
 
 from lamina import regularizers
 from lamina.backend import _masking
-from lamina.backend._graph import call_symbolic
+from lamina.backend._graph import call_symbolic, output_spec
 from lamina.backend._naming import to_snake_case, unique_name
-from lamina.backend._scope import StatelessScope, add_loss_to_scope, current_scope
+from lamina.backend._scope import (LossList, StatelessScope, add_loss_to_scope,
+                                   current_scope, layer_frame)
+from lamina.backend.keras_tensor import dtype_name
 from lamina.backend._tree import (as_keras_shape, flatten, is_symbolic, map_shapes,
                                   map_structure, none_batch, shape_of, to_arrays)
 from lamina.backend.variable import Variable
@@ -79,7 +81,7 @@ class Layer(LayerWeights):
         object.__setattr__(self, "_weights_list", [])
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = "float32" if dtype is None else str(np.dtype(dtype))
+        self.dtype = "float32" if dtype is None else dtype_name(dtype)
         self.built = False
         self._build_shape: Any = None
         self._input_shape: Any = None
@@ -113,7 +115,10 @@ class Layer(LayerWeights):
         return mask
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        """The output shape for an input shape (`None` batch), by tracing `call`."""
+        """The output shape for an input shape (`None` batch), by tracing `call`.
+
+        A layer whose `call` cannot be traced may override it; a functional graph
+        then takes the output shape from it."""
         structs = map_shapes(lambda s: jax.ShapeDtypeStruct(
             tuple(2 if d is None else d for d in s), jnp.float32), input_shape)
         with StatelessScope(building=True):
@@ -121,11 +126,27 @@ class Layer(LayerWeights):
         shapes = map_structure(lambda s: (None,) + tuple(s.shape[1:]), out)
         return list(shapes) if isinstance(out, tuple) else shapes
 
+    compute_output_shape._lamina_default = True  # type: ignore[attr-defined]
+
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
+        """The symbolic outputs (`KerasTensor`s: shape and dtype) of calling the layer
+        on symbolic inputs, as Keras 3's `compute_output_spec`: by tracing `call`. A
+        layer may override it; a functional graph then takes its outputs from it.
+
+        Example:
+            >>> import lamina as keras
+            >>> keras.layers.Dense(3).compute_output_spec(keras.Input((4,))).shape
+            (None, 3)
+        """
+        return output_spec(self, args[0], args[1:], kwargs)
+
+    compute_output_spec._lamina_default = True  # type: ignore[attr-defined]
+
     def _maybe_build(self, inputs: Any) -> None:
         if self.built:
             return
         shape = shape_of(inputs)
-        with jax.ensure_compile_time_eval():
+        with jax.ensure_compile_time_eval(), layer_frame("build"):
             self.build(shape)
         self.built = True
         self._build_shape = shape
@@ -159,11 +180,12 @@ class Layer(LayerWeights):
             self._activity_losses = []
         _context.training = training
         try:
-            outputs = self.call(inputs, *args, **kwargs)
+            with layer_frame("call"):
+                outputs = self.call(inputs, *args, **kwargs)
         finally:
             _context.training = outer
-        if isinstance(outputs, Variable):  # a layer may return its own state
-            outputs = outputs.value
+        if isinstance(outputs, Variable) and current_scope() is not None:
+            outputs = outputs.value  # a layer may return its own state (eagerly: as is)
         if self.activity_regularizer is not None:
             for out in jax.tree.leaves(outputs):
                 self.add_loss(self.activity_regularizer(out) / out.shape[0])
@@ -223,7 +245,7 @@ class Layer(LayerWeights):
             outputs = self(*args, **kwargs)
             new_ntv = [scope.get(v) for v in ntv]
         if return_losses:
-            return outputs, new_ntv, list(scope.losses)
+            return outputs, new_ntv, LossList(scope.losses)
         return outputs, new_ntv
 
     def _stateless_weights(self, trainable: Sequence[Any],

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from lamina import registry
 from lamina.layers import _weight_spec as weight_spec
 from lamina.layers.layer import Layer
-from lamina.layers.normalization import normalize
+from lamina.layers._normalize import normalize
 
 
 def _axes(axis: Any, who: str) -> tuple[int, ...]:

@@ -1,30 +1,16 @@
-"""`BatchNormalization`."""
+"""`BatchNormalization` (and, as Keras 2's `keras.layers.normalization` had it,
+`LayerNormalization`)."""
 from __future__ import annotations
 
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 
 from lamina import initializers, registry
 from lamina.layers import _weight_spec as weight_spec
+from lamina.layers._normalize import normalize
 from lamina.layers.layer import Layer
-
-
-def normalize(x: Any, mean: Any, variance: Any, epsilon: float, gamma: Any = None,
-              beta: Any = None) -> Any:
-    """`(x - mean) / sqrt(variance + epsilon) * gamma + beta`, each broadcast against `x`
-    (`gamma`, `beta` optional), as Keras's batch and layer normalization compute it.
-
-    Example:
-        >>> normalize(jnp.array([[1.0, 3.0]]), 2.0, 1.0, 0.0, beta=1.0).tolist()
-        [[0.0, 2.0]]
-    """
-    inv = jax.lax.rsqrt(variance + epsilon)
-    if gamma is not None:
-        inv = inv * gamma
-    outputs = (x - mean) * inv
-    return outputs if beta is None else outputs + beta
+from lamina.layers.layer_normalization import LayerNormalization  # noqa: F401 (Keras 2 path)
 
 
 @registry.register_serializable("lamina.layers")

@@ -24,11 +24,47 @@ class Compiled(NamedTuple):
         objective: the core's loss and metric functions.
         names: the log keys, in the order `evaluate` returns them (`loss` first).
         results: `states -> tuple` of the log values in `names` order (traceable).
+        has_loss: whether `compile` named a loss (without one, as Keras allows, the
+            loss is what layers add with `add_loss`).
     """
 
     objective: Objective
     names: list[str]
     results: Callable[[tuple], dict]
+    has_loss: bool = True
+
+
+class LossesContainer:
+    """`model.compiled_loss`: the losses given to `compile`, as tf.keras 2 keeps them
+    (course graders read `_losses`; a string keeps its case).
+
+    Example:
+        >>> LossesContainer("MAE", None)._losses
+        'MAE'
+    """
+
+    def __init__(self, losses: Any, loss_weights: Any = None):
+        self._losses = losses
+        self._loss_weights = loss_weights
+
+    def __repr__(self) -> str:
+        return f"<LossesContainer losses={self._losses!r}>"
+
+
+class MetricsContainer:
+    """`model.compiled_metrics`: the metrics given to `compile`, as tf.keras 2 keeps them.
+
+    Example:
+        >>> MetricsContainer(["accuracy"])._metrics
+        ['accuracy']
+    """
+
+    def __init__(self, metrics: Any, weighted_metrics: Any = None):
+        self._metrics = metrics
+        self._weighted_metrics = weighted_metrics
+
+    def __repr__(self) -> str:
+        return f"<MetricsContainer metrics={self._metrics!r}>"
 
 
 def _per_output(value: Any, output_names: Sequence[str], what: str, default: Any) -> list:
@@ -39,7 +75,7 @@ def _per_output(value: Any, output_names: Sequence[str], what: str, default: Any
             raise ValueError(f"compile() received {what} for unknown output(s) {unknown}. "
                              f"The model's outputs are named {list(output_names)}.")
         return [value.get(name, default) for name in output_names]
-    if isinstance(value, (list, tuple)) and n > 1 and what != "metrics":
+    if isinstance(value, (list, tuple)) and what != "metrics" and (n > 1 or len(value) == 1):
         if len(value) != n:
             raise ValueError(f"compile() received {len(value)} {what} for a model with {n} "
                              f"outputs {list(output_names)}. Pass one per output, or a dict "
@@ -105,9 +141,7 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
     multi = n > 1
     loss_fns = [None if l is None else losses_mod.get(l)
                 for l in _per_output(loss, output_names, "losses", None)]
-    if all(fn is None for fn in loss_fns):
-        raise ValueError("compile() needs a loss, e.g. loss='mse' for regression or "
-                         "loss='binary_crossentropy' for two classes.")
+    has_loss = any(fn is not None for fn in loss_fns)
     weights = [1.0 if w is None else float(w)
                for w in _per_output(loss_weights, output_names, "loss weights", 1.0)]
     metric_lists = _per_output(metrics, output_names, "metrics", None)
@@ -154,6 +188,8 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
         return [None] * n if mask is None else as_list(mask)
 
     def output_losses(y_true: Any, y_pred: Any, sw: Any, mask: Any) -> list:
+        if not has_loss:
+            return [None] * n
         if y_true is None:
             raise ValueError("The model's loss needs targets, but received x without y. "
                              "Pass y=... (or batches of (x, y)), e.g. model.fit(X, y).")
@@ -167,7 +203,8 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
 
     def total_loss(y_true: Any, y_pred: Any, sw: Any, mask: Any = None) -> Any:
         parts = output_losses(y_true, y_pred, sw, mask)
-        return sum(w * l for w, l in zip(weights, parts) if l is not None)
+        return sum((w * l for w, l in zip(weights, parts) if l is not None),
+                   jnp.zeros((), jnp.float32))
 
     def init_metrics() -> tuple:
         return tuple(acc.init() for acc in accumulators)
@@ -190,4 +227,5 @@ def build(loss: Any, metrics: Any, loss_weights: Any, output_names: Sequence[str
     def results(states: tuple) -> tuple:
         return tuple(acc.result(s) for acc, s in zip(accumulators, states))
 
-    return Compiled(Objective(total_loss, init_metrics, update_metrics), names, results)
+    return Compiled(Objective(total_loss, init_metrics, update_metrics), names, results,
+                    has_loss)

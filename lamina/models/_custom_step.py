@@ -16,6 +16,7 @@ import optax
 from lamina.backend import _masking
 from lamina.core import train as core_train
 from lamina.core.train import TrainState
+from lamina.models._stateless_steps import default_metrics, keras3_contract
 
 Batch = tuple  # (x, y, sample_weight); y and sample_weight may be None
 
@@ -164,6 +165,38 @@ class CustomSteps:
             state.metrics, loss, core_train.batch_size_of(y_pred), y, y_pred, sample_weight,
             _masking.get_masks(y_pred))
         return state._replace(metrics=metrics)
+
+    # -- Keras 3's JAX contract (see _stateless_steps.py) -------------------------------
+    @property
+    def metrics(self) -> list:
+        """The Metric objects of the model, as Keras 3's `model.metrics`: the loss
+        tracker (`"loss"`) and `"compile_metrics"` once compiled and built, then the
+        Metric objects among the model's attributes. A Keras 3 `train_step` updates
+        them with `stateless_update_state` on its slice of `metrics_variables`."""
+        return default_metrics(self)
+
+    def _keras3_steps(self) -> tuple[bool, bool]:
+        """Whether `train_step` and `test_step` are overridden with Keras 3's contract."""
+        cls = type(self)
+        return (cls.train_step is not CustomSteps.train_step and keras3_contract(cls.train_step),
+                cls.test_step is not CustomSteps.test_step and keras3_contract(cls.test_step))
+
+    def stateless_compute_loss(self, trainable_variables: Any, non_trainable_variables: Any,
+                               metrics_variables: Any, x: Any = None, y: Any = None,
+                               y_pred: Any = None, sample_weight: Any = None,
+                               training: bool = True) -> tuple:
+        """Keras 3's `stateless_compute_loss`: the compiled loss of `y_pred` against
+        `y` plus the weights' regularization penalties (read from
+        `trainable_variables`), and the state unchanged.
+
+        Returns:
+            `(loss, (trainable_variables, non_trainable_variables, metrics_variables))`.
+        """
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        for v, value in zip(self.trainable_weights, trainable_variables):
+            if v.regularizer is not None:
+                loss = loss + v.regularizer(value)
+        return loss, (trainable_variables, non_trainable_variables, metrics_variables)
 
     # -- what the engine compiles ---------------------------------------------------
     def _train_step_fn(self, forward: Callable, objective: core_train.Objective,

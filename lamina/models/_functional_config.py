@@ -52,7 +52,7 @@ def graph_config(model: Any) -> dict[str, Any]:
     for node in sorted(model._nodes, key=lambda n: n.index):
         nodes_of.setdefault(id(node.layer), []).append(node)
     layers = []
-    for layer in model.layers:
+    for layer in model.operations:
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [
@@ -98,11 +98,14 @@ def functional_from_config(config: dict[str, Any],
         ((None, 3), [(2, 3), (3,)])
     """
     created: dict[str, Any] = {}
-    pending: list[tuple[Any, list]] = []
+    pending: list[tuple[Any, str, list]] = []
     for item in config["layers"]:
         layer = deserialize_layer(item, custom_objects)
-        created[item.get("name", layer.name)] = layer
-        pending.append((layer, list(item.get("inbound_nodes", []))))
+        # Tensors name their producer as the config does (a custom layer whose
+        # get_config leaves out `name` is rebuilt under a new name).
+        name = item.get("name", layer.name)
+        created[name] = layer
+        pending.append((layer, name, list(item.get("inbound_nodes", []))))
     outputs: dict[tuple[str, int], list] = {
         (name, 0): [layer.output] for name, layer in created.items()
         if isinstance(layer, InputLayer)}
@@ -120,18 +123,18 @@ def functional_from_config(config: dict[str, Any],
         return _walk(one, value)
 
     # Shared layers may need a later layer's output first: sweep until nothing waits.
-    while any(nodes for _, nodes in pending):
+    while any(nodes for _, _, nodes in pending):
         progressed = False
-        for layer, nodes in pending:
+        for layer, name, nodes in pending:
             while nodes and ready((nodes[0]["inputs"], nodes[0]["args"], nodes[0]["kwargs"])):
                 node = nodes.pop(0)
-                index = calls[layer.name] = calls.get(layer.name, -1) + 1
+                index = calls[name] = calls.get(name, -1) + 1
                 result = layer(decode(node["inputs"]), *decode(node["args"]),
                                training=node.get("training"), **decode(node["kwargs"]))
-                outputs[(layer.name, index)] = flatten(result)
+                outputs[(name, index)] = flatten(result)
                 progressed = True
         if not progressed:
-            waiting = [layer.name for layer, nodes in pending if nodes]
+            waiting = [name for _, name, nodes in pending if nodes]
             raise ValueError(f"The model config is inconsistent: the calls of layers "
                              f"{waiting} need tensors that no layer produces.")
     return cls(decode(config["input_layers"]), decode(config["output_layers"]),

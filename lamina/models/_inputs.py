@@ -8,7 +8,10 @@ import numpy as np
 
 
 def host_logs(names: list[str], values: Any) -> dict[str, float]:
-    """The logs of one program call, in one transfer."""
+    """The logs of one program call, in one transfer: `values` in `names` order, or a
+    dict of logs (a Keras 3 `train_step`'s)."""
+    if isinstance(values, dict):
+        return {k: float(v) for k, v in jax.device_get(values).items()}
     return {k: float(v) for k, v in zip(names, jax.device_get(values))}
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from lamina import data as data_mod
 from lamina.callbacks import CallbackList
+from lamina.models._host_inputs import encode_inputs, encode_stream
 from lamina.models._programs import PredictPrograms, predict_programs
 from lamina.models._host_checks import check_host_inputs
 from lamina.models._inputs import check_batch_size
@@ -23,7 +24,8 @@ class Predictor:
     """The prediction methods of `Model` (a mixin; see `Model`)."""
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
-                steps: int | None = None, callbacks: Any = None, **kwargs: Any) -> Any:
+                steps: int | None = None, callbacks: Any = None, max_queue_size: int = 10,
+                workers: int = 1, use_multiprocessing: bool = False, **kwargs: Any) -> Any:
         """Outputs for the inputs `x` as NumPy arrays, computed batch by batch.
 
         The number of batches is rounded up to one of a few sizes (at most 25% more,
@@ -38,8 +40,9 @@ class Predictor:
         bar = Progbar(None, verbose=verbose) if verbose else None  # its clock starts now
         cbs.on_predict_begin()
         if data_mod.is_stream(x):
-            stream = data_mod.BatchStream(x, steps)
-            outs = [self.predict_on_batch(batch.x) for batch in stream]
+            stream = data_mod.BatchStream(encode_stream(self, x), steps)
+            outs = [self._predict_batch(self._host_x(batch.x, encode=False))
+                    for batch in stream]
             result = jax.tree.map(lambda *a: np.concatenate(a), *outs)
             num_batches = len(outs)
         else:
@@ -50,8 +53,9 @@ class Predictor:
         cbs.on_predict_end()
         return result
 
-    def _host_x(self, x: Any) -> Any:
-        x = data_mod.adapt_x(x)
+    def _host_x(self, x: Any, encode: bool = True) -> Any:
+        # Inputs that feed host layers (TextVectorization) are encoded first.
+        x = data_mod.adapt_x(encode_inputs(self, x) if encode else x)
         self._check_single_sample(x)
         x = data_mod.expand_1d(data_mod.Arrays(x)).x
         if not self.built:
@@ -124,8 +128,11 @@ class Predictor:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch, as NumPy."""
-        x = self._host_x(x)
-        if has_stateful_layers(self):
+        return self._predict_batch(self._host_x(x))
+
+    def _predict_batch(self, x: Any) -> Any:
+        """Outputs for one batch of adapted host arrays."""
+        if has_stateful_layers(self):  # the states go on from the last call
             return predict_stateful(self, x, data_mod.num_rows(x))
         out = self._inference_programs().predict_step(self._params(), x)
         return jax.tree.map(np.asarray, out)

@@ -14,6 +14,7 @@ from typing import Any
 from lamina.utils.progbar import interactive
 
 TARGET_SECONDS = 0.25
+_UNKNOWN = 2**31 - 1  # batches left in a stream of unknown length
 
 
 def resolve_verbose(verbose: Any) -> int:
@@ -54,8 +55,10 @@ class Chunker:
         self._seconds_per_step: float | None = None
         self._last = time.perf_counter()
 
-    def next(self, done: int, steps: int) -> int:
-        left = steps - done
+    def next(self, done: int, steps: int | None) -> int:
+        """How many batches the next call runs, `done` of `steps` (None: unknown, a
+        stream without a length) having run."""
+        left = _UNKNOWN if steps is None else steps - done
         if left <= 0:
             return 0
         if self.every_batch:

@@ -63,8 +63,9 @@ def print_summary(model: Any, line_length: int | None = None,
     header = [" Layer (type)", "Output Shape", "Param #"]
     print_fn(row(header if connections is None else header + ["Connected to"]))
     print_fn("=" * width)
-    for layer in model.layers:
-        fields = [f" {layer.name} ({type(layer).__name__})", _layer_shape(layer),
+    for layer in getattr(model, "operations", model.layers):  # Keras 3 lists ops too
+        label = getattr(layer, "class_label", type(layer).__name__)
+        fields = [f" {layer.name} ({label})", _layer_shape(layer),
                   str(layer.count_params()) if layer.built else "0 (unbuilt)"]
         if connections is None:
             print_fn(row(fields))

@@ -18,6 +18,7 @@ import numpy as np
 from lamina import data as data_mod
 from lamina.callbacks import CallbackList
 from lamina.data import DataAdapter
+from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
 from lamina.models._inputs import check_batch_size, host_logs
 from lamina.models._progress import Chunker, resolve_verbose
 
@@ -53,13 +54,16 @@ class Trainer:
             class_weight: dict | None = None, sample_weight: Any = None,
             initial_epoch: int = 0, steps_per_epoch: int | None = None,
             validation_steps: int | None = None, validation_batch_size: int | None = None,
-            validation_freq: Any = 1, **kwargs: Any) -> Any:
+            validation_freq: Any = 1, max_queue_size: int = 10, workers: int = 1,
+            use_multiprocessing: bool = False, **kwargs: Any) -> Any:
         """Train for `epochs` epochs, as `keras.Model.fit`; returns the `History`.
 
         Each epoch runs as one compiled XLA program over the shuffled batches, the
         last, smaller batch included as its own step, so results equal Keras's
         batch-by-batch semantics. `validation_split` takes the last fraction of the
         rows before `class_weight` applies: validation losses are never class-weighted.
+        `max_queue_size`, `workers` and `use_multiprocessing` are tf.keras 2's and change
+        nothing: batches from a generator are made in the calling thread.
 
         Example:
             >>> import numpy as np, lamina as keras
@@ -71,6 +75,10 @@ class Trainer:
             >>> round(history.history["loss"][-1], 3), len(history.epoch)
             (0.0, 50)
         """
+        if "nb_epoch" in kwargs:  # Keras 1's name, which Keras 2 still converted
+            warnings.warn("The `nb_epoch` argument in `fit` has been renamed `epochs`.",
+                          stacklevel=2)
+            epochs = kwargs.pop("nb_epoch")
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._check_compiled("fit")
@@ -83,6 +91,9 @@ class Trainer:
                             "Use e.g. epochs=10.")
         val_bs = batch_size if validation_batch_size is None else \
             check_batch_size(validation_batch_size, "validation_batch_size")
+        # Inputs that feed host layers (TextVectorization) are encoded on the host first.
+        x = encode_any(self, x)
+        validation_data = encode_validation(self, validation_data)
         train, val = data_mod.fit_adapters(
             x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
             shuffle=bool(shuffle), class_weight=class_weight,
@@ -147,7 +158,9 @@ class Trainer:
     # -- evaluate -----------------------------------------------------------------
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
                  verbose: Any = "auto", sample_weight: Any = None, steps: int | None = None,
-                 callbacks: Any = None, return_dict: bool = False, **kwargs: Any) -> Any:
+                 callbacks: Any = None, max_queue_size: int = 10, workers: int = 1,
+                 use_multiprocessing: bool = False, return_dict: bool = False,
+                 **kwargs: Any) -> Any:
         """Loss and metrics on data, as `keras.Model.evaluate`.
 
         Returns:
@@ -162,8 +175,8 @@ class Trainer:
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                            epochs=1, steps=None)
         cbs.on_test_begin()
-        adapter = data_mod.adapter_for(x, y, sample_weight, batch_size=batch_size,
-                                       steps=steps)
+        adapter = data_mod.adapter_for(encode_any(self, x), y, sample_weight,
+                                       batch_size=batch_size, steps=steps)
         self._prepare(adapter)
         logs = self._evaluate_epoch(adapter, cbs)
         cbs.on_test_end(logs)
@@ -196,7 +209,7 @@ class Trainer:
                        return_dict: bool = False) -> Any:
         """One optimizer step on one batch; returns the loss (and metrics)."""
         self._check_compiled("train_on_batch")
-        batch = data_mod.batch_arrays(x, y, sample_weight, class_weight)
+        batch = data_mod.batch_arrays(encode_inputs(self, x), y, sample_weight, class_weight)
         self.build_from_data(batch.x)
         programs = self._get_programs()
         state = self._train_state()
@@ -211,7 +224,7 @@ class Trainer:
                       reset_metrics: bool = True, return_dict: bool = False) -> Any:
         """Loss and metrics on one batch, without training."""
         self._check_compiled("test_on_batch")
-        batch = data_mod.batch_arrays(x, y, sample_weight)
+        batch = data_mod.batch_arrays(encode_inputs(self, x), y, sample_weight)
         self.build_from_data(batch.x)
         programs = self._get_programs()
         metrics = programs.eval_step(self._params(), programs.init_metrics(),
@@ -221,7 +234,8 @@ class Trainer:
     def _format(self, logs: dict, return_dict: bool) -> Any:
         if return_dict:
             return logs
-        values = [logs[k] for k in self.metrics_names]
+        names = [k for k in self.metrics_names if k in logs]
+        values = [logs[k] for k in (names if len(names) == len(logs) else logs)]
         return values[0] if len(values) == 1 else values
 
 

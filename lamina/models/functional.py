@@ -13,11 +13,13 @@ from typing import Any
 from lamina import registry
 from lamina.backend import _graph as graph_mod
 from lamina.backend._naming import unique_name
+from lamina.backend._operation import Operation
 from lamina.backend._tree import flatten
 from lamina.backend._tree import map_structure as map_tensors
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.layers.layer import Layer
 from lamina.models import _functional_config
+from lamina.models._host_inputs import encoded_input_shapes
 from lamina.models.model import Model
 
 __all__ = ["Functional", "functional_from_config"]
@@ -33,6 +35,10 @@ def _check_structure(tree: Any, what: str) -> None:
                             "keras.layers.Dense(1)(inputs).")
     if not flatten(tree):
         raise ValueError(f"Model {what} are empty. Pass at least one tensor.")
+
+
+# `Model` subclasses built as `Subclass(inputs, outputs)`, by subclass.
+_FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
 
 
 @registry.register_serializable("lamina.models")
@@ -79,10 +85,41 @@ class Functional(Model):
         self._output_shape = map_tensors(lambda t: t.shape, _listed(outputs))
         self.built = True
 
+    @classmethod
+    def with_methods_of(cls, subclass: type) -> type:
+        """A functional model class with the methods of a `Model` subclass, for
+        `CustomModel(inputs, outputs)` (Keras 3's functional constructor of a subclass:
+        the graph runs as `call`, the subclass's `train_step` and other methods apply).
+
+        Example:
+            >>> import lamina as keras
+            >>> class Custom(keras.Model):
+            ...     def describe(self):
+            ...         return f"{len(self.layers)} layers"
+            >>> inputs = keras.Input((2,))
+            >>> model = Custom(inputs, keras.layers.Dense(1)(inputs))
+            >>> isinstance(model, Custom), isinstance(model, Functional), model.describe()
+            (True, True, '2 layers')
+        """
+        made = _FUNCTIONAL_SUBCLASSES.get(subclass)
+        if made is None:
+            made = type(subclass.__name__, (subclass, cls),
+                        {"__module__": subclass.__module__,
+                         "__qualname__": subclass.__qualname__,
+                         "__doc__": subclass.__doc__})
+            _FUNCTIONAL_SUBCLASSES[subclass] = made
+        return made
+
     # -- structure ------------------------------------------------------------------
     @property
     def layers(self) -> list[Layer]:
-        """All layers in graph order, the `InputLayer`s included (as in tf.keras)."""
+        """All layers in graph order, the `InputLayer`s included (as in tf.keras); the
+        `keras.ops` calls of the graph are in `operations`, as in Keras 3."""
+        return [layer for layer in self._graph_layers if not isinstance(layer, Operation)]
+
+    @property
+    def operations(self) -> list[Any]:
+        """The layers and the recorded `keras.ops` calls, in graph order (Keras 3)."""
         return list(self._graph_layers)
 
     @property
@@ -181,9 +218,10 @@ class Functional(Model):
 
     def build_from_data(self, x: Any) -> None:
         """Check that the data matches the model's inputs (the model is already built)."""
-        for tensor, array in zip(self.inputs, self._flat_inputs(x)):
+        encoded = encoded_input_shapes(self)  # inputs that feed host layers (text)
+        for tensor, array, host in zip(self.inputs, self._flat_inputs(x), encoded):
             shape = tuple(getattr(array, "shape", ()))
-            expected = tensor.shape
+            expected = tensor.shape if host is None else host
             if len(shape) != len(expected) or any(
                     d is not None and d != s for d, s in zip(expected[1:], shape[1:])):
                 raise ValueError(f"Input '{tensor.name}' of model '{self.name}' expects data "

@@ -8,22 +8,24 @@ import jax.numpy as jnp
 
 from lamina import optimizers as optimizers_mod
 from lamina.backend import _masking
-from lamina.backend._scope import StatelessScope
-from lamina.backend._tree import shape_of
+from lamina.backend._scope import LossList, StatelessScope, layer_frame
+from lamina.backend._tree import is_symbolic, shape_of
 from lamina.core.train import TrainState
 from lamina.layers.layer import Layer
 from lamina.models import _compile as compile_utils
 from lamina.models._custom_step import CustomSteps
+from lamina.models._generator_aliases import GeneratorAliases
 from lamina.models._host_checks import check_host_inputs
 from lamina.models._predictor import Predictor
 from lamina.models._programs import Programs, build_programs
+from lamina.models._stateless_steps import keras3_programs
 from lamina.models._state import StateHolder
 from lamina.models._summary import print_summary
 from lamina.models._trainer import Trainer
 from lamina.saving._mixin import Saveable
 
 
-class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
+class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, Layer):
     """A trainable stack of layers, as `keras.Model`.
 
     Subclass it with layers as attributes and a `call(inputs, training=None)`, or use
@@ -37,11 +39,16 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Model":
-        # `Model(inputs, outputs)` is a functional model, as in Keras.
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+        # `Model(inputs, outputs)` is a functional model, as in Keras; so is
+        # `CustomModel(inputs, outputs)` for a subclass (Keras 3): a functional model
+        # with the subclass's methods (train_step, ...).
+        if _functional_arguments(args, kwargs):
             from lamina.models.functional import Functional
 
-            return Functional.__new__(Functional)
+            if cls is Model:
+                return Functional.__new__(Functional)
+            if not issubclass(cls, Functional):
+                return super().__new__(Functional.with_methods_of(cls), *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -57,6 +64,19 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         self._train: StateHolder | None = None
         self.stop_training = False
         self.history: Any = None
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any],
+                    custom_objects: dict[str, Any] | None = None) -> "Model":
+        """Rebuild a model from `get_config()`: a functional graph's config gives a
+        functional model (of this class, for a subclass), as `keras.Model.from_config`."""
+        if isinstance(config, dict) and "layers" in config and "input_layers" in config:
+            from lamina.models.functional import Functional
+
+            target = cls if issubclass(cls, Functional) else \
+                Functional if cls is Model else Functional.with_methods_of(cls)
+            return Functional.from_config.__func__(target, config, custom_objects)
+        return cls(**config)
 
     # -- compile ----------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
@@ -88,12 +108,16 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         resolved_optimizer = optimizers_mod.get(optimizer)
         config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
                   "loss_weights": loss_weights, "weighted_metrics": weighted_metrics}
-        compiled = self._build_compiled(config) if self.built else None
+        # Without a loss (Keras accepts that) the error comes at fit or evaluate.
+        compiled = self._build_compiled(config) if self.built and loss is not None else None
         if compiled is None:
             compile_utils.check_identifiers(loss, metrics, weighted_metrics)
         self._drop_training()
+        self.__dict__.pop("_metric_views", None)
         self.optimizer = resolved_optimizer
         self.loss = loss
+        self.compiled_loss = compile_utils.LossesContainer(loss, loss_weights)
+        self.compiled_metrics = compile_utils.MetricsContainer(metrics, weighted_metrics)
         self._compile_config = config
         self._compiled = compiled
         self._compiled_weights = None
@@ -115,7 +139,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
     def metrics_names(self) -> list[str]:
         if self._compile_config is None:
             return []
-        if not self.built:
+        if not self.built or self._compile_config["loss"] is None:
             return ["loss"]
         return list(self._resolve_compile().names)
 
@@ -192,6 +216,10 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         check_host_inputs(self, x)
 
     def build(self, input_shape: Any = None) -> None:
+        if self.built and type(self).build is Model.build:
+            return
+        if hasattr(input_shape, "shape") and hasattr(input_shape, "dtype"):
+            input_shape = tuple(input_shape.shape)  # `model.build(one_batch)` (Keras 3 guides)
         if input_shape is None:
             raise ValueError(f"Model '{self.name}' cannot be built without an input shape. "
                              "Call it on data, or pass input_shape=(None, features).")
@@ -203,7 +231,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         # subclass's own `build(input_shape)` still runs first, as in Keras.
         if not self.built:
             if type(self).build is not Model.build:
-                with jax.ensure_compile_time_eval():
+                with jax.ensure_compile_time_eval(), layer_frame("build"):
                     self.build(shape_of(inputs))
             self.built = True
             self._build_shape = shape_of(inputs)
@@ -221,10 +249,11 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
             inputs: the batch.
             training: training mode (Dropout, BatchNormalization).
             rng: a PRNG key for Dropout and other randomness.
-            return_losses: also return the sum of regularization and `add_loss` losses.
+            return_losses: also return the list of the call's `add_loss` losses and
+                weight-regularization penalties (Keras 3's `return_losses`).
 
         Returns:
-            `(outputs, non_trainable_variables)`, plus the loss sum when asked.
+            `(outputs, non_trainable_variables)`, plus the list of losses when asked.
 
         Example:
             >>> import jax, numpy as np, lamina as keras
@@ -235,28 +264,26 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
             [[3.0]]
         """
         tv, ntv = self._stateless_weights(trainable_variables, non_trainable_variables)
-        out, new_nt, penalty, _ = self._stateless(tv, ntv, trainable_variables,
-                                                  non_trainable_variables, inputs, training,
-                                                  rng)
-        return (out, new_nt, penalty) if return_losses else (out, new_nt)
+        out, new_nt, losses, _ = self._stateless(tv, ntv, trainable_variables,
+                                                 non_trainable_variables, inputs, training,
+                                                 rng)
+        return (out, new_nt, LossList(losses)) if return_losses else (out, new_nt)
 
     def _stateless(self, tv: list, ntv: list, trainable: Sequence[Any],
                    non_trainable: Sequence[Any], inputs: Any, training: bool,
                    rng: Any) -> tuple:
-        """`(outputs, non_trainable arrays, penalty, outputs' mask)` of one call."""
+        """`(outputs, non_trainable arrays, losses, outputs' mask)` of one call: the
+        losses are the `add_loss` values and the weight-regularization penalties."""
         values = [(v, jnp.asarray(a)) for v, a in zip(tv, trainable)]
         values += [(v, jnp.asarray(a)) for v, a in zip(ntv, non_trainable)]
         with StatelessScope(values, rng=rng) as scope, _masking.mask_scope():
             outputs = self(inputs, training=training)
             mask = _masking.get_masks(outputs)
             new_nt = [scope.get(v) for v in ntv]
-            penalty = jnp.zeros((), jnp.float32)
-            for loss in scope.losses:
-                penalty = penalty + jnp.sum(loss)
-            for v in tv + ntv:
-                if v.regularizer is not None:
-                    penalty = penalty + v.regularizer(scope.get(v))
-        return outputs, new_nt, penalty, mask
+            losses = [jnp.sum(loss) for loss in scope.losses]
+            losses += [v.regularizer(scope.get(v)) for v in tv + ntv
+                       if v.regularizer is not None]
+        return outputs, new_nt, losses, mask
 
     def _forward_fn(self, tv: list, ntv: list, tkeys: list[str],
                     ntkeys: list[str]) -> Callable:
@@ -265,9 +292,13 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
 
         def forward(trainable: dict, non_trainable: dict, x: Any, *, training: bool,
                     rng: Any) -> tuple:
-            out, nt, penalty, mask = self._stateless(
+            out, nt, losses, mask = self._stateless(
                 tv, ntv, [trainable[k] for k in tkeys], [non_trainable[k] for k in ntkeys],
                 x, training, rng)
+            self._added_losses = len(losses)  # known while tracing (compile without loss)
+            penalty = jnp.zeros((), jnp.float32)
+            for loss in losses:
+                penalty = penalty + loss
             return out, dict(zip(ntkeys, nt)), penalty, mask
 
         return forward
@@ -281,8 +312,7 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         compiled = self._resolve_compile()
         tv, ntv = self._weights_at_compile()
         optimizer = self.optimizer
-        holder = StateHolder(tv, ntv, lambda trainable: jax.jit(
-            optimizer.transform().init)(trainable), lambda: programs.init_metrics())
+        holder = StateHolder(tv, ntv, optimizer.init_state, lambda: programs.init_metrics())
         forward = self._forward_fn(tv, ntv, holder.trainable_keys, holder.non_trainable_keys)
         constrained = [(k, v.constraint) for k, v in zip(holder.trainable_keys, tv)
                        if v.constraint is not None]
@@ -294,13 +324,33 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
             return trainable
 
         transform = optimizer.transform()
-        step = self._train_step_fn(forward, compiled.objective, transform,
+        train_forward = forward if compiled.has_loss else self._needs_added_loss(forward)
+        step = self._train_step_fn(train_forward, compiled.objective, transform,
                                    constrain if constrained else None)
         eval_step = self._eval_step_fn(forward, compiled.objective)
         programs = build_programs(step, eval_step, forward, compiled, transform)
+        train3, test3 = self._keras3_steps()
+        if train3 or test3:
+            programs = keras3_programs(self, programs, compiled, holder.trainable_keys,
+                                       holder.non_trainable_keys, optimizer, step,
+                                       eval_step, train3, test3)
         self._programs, self._train = programs, holder
         optimizer._holder = holder
         return programs
+
+    def _needs_added_loss(self, forward: Callable) -> Callable:
+        """`forward` for a model compiled without a loss: its call must `add_loss`."""
+        def checked(*args: Any, **kwargs: Any) -> tuple:
+            out = forward(*args, **kwargs)
+            if not self.__dict__.get("_added_losses"):
+                raise ValueError(
+                    f"Model '{self.name}' has no loss to minimize: it was compiled without a "
+                    "loss and no layer called add_loss(). Pass one to compile(), e.g. "
+                    "loss='mse' for regression, loss='binary_crossentropy' for two classes "
+                    "or loss='sparse_categorical_crossentropy' for integer class labels "
+                    f"(the model's output shape is {self.output_shape}).")
+            return out
+        return checked
 
     def _train_state(self) -> TrainState:
         """The training state (made on first use), ready for the next call."""
@@ -327,6 +377,18 @@ class Model(Trainer, Predictor, Saveable, CustomSteps, Layer):
         if snapshot is None or snapshot.ids() != current.ids():
             self._compiled_weights = snapshot = current
         return snapshot.trainable, snapshot.non_trainable
+
+
+def _functional_arguments(args: tuple, kwargs: dict) -> bool:
+    """Whether a model constructor's arguments are `(inputs, outputs)` (Keras's test),
+    the inputs being symbolic tensors."""
+    if len(args) == 2 or (len(args) == 1 and "outputs" in kwargs):
+        inputs = args[0]
+    elif "inputs" in kwargs and "outputs" in kwargs:
+        inputs = kwargs["inputs"]
+    else:
+        return False
+    return is_symbolic(inputs)
 
 
 class _WeightLists:

@@ -11,6 +11,7 @@ from lamina import registry
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import Layer
+from lamina.models._host_inputs import encoded_spec
 from lamina.models.model import Model
 from lamina.saving import deserialize_layer, serialize_layer
 
@@ -137,8 +138,10 @@ class Sequential(Model):
     def _maybe_build_from_declared_shape(self) -> None:
         shape = self._declared_input_shape()
         if shape is not None and self.layers:
+            # Leading host layers (TextVectorization) run before the compiled program.
+            shape, dtype = encoded_spec(self, shape)
             spec = jax.ShapeDtypeStruct(tuple(2 if d is None else d for d in shape),
-                                        jnp.float32)
+                                        jnp.dtype(dtype))
             self.build_from_data(spec)
             if any(d is None for d in shape[1:]):
                 # Unknown dimensions (`input_shape=[None, 1]`, any sequence length): the
@@ -153,6 +156,8 @@ class Sequential(Model):
             raise ValueError(f"Sequential model '{self.name}' cannot be built because it has "
                              "no layers. Call `model.add(layer)`.")
         declared = self._declared_input_shape()
+        if declared is not None:
+            declared = encoded_spec(self, declared)[0]
         if declared is not None and not self.built:
             shape = tuple(getattr(x, "shape", ()))
             if len(shape) != len(declared) or any(

@@ -18,6 +18,7 @@ import optax
 
 from lamina.core import optim
 from lamina.optimizers import schedules
+from lamina.optimizers._stateless import FlatState
 
 # Keras arguments Lamina accepts at their default values only.
 _UNSUPPORTED_DEFAULTS = {"use_ema": False, "ema_momentum": 0.99,
@@ -64,7 +65,7 @@ class IterationsValue(int):
         return np.int64(self)
 
 
-class Optimizer:
+class Optimizer(FlatState):
     """Base class of Keras optimizers.
 
     Subclasses set `_core_name` (the rule in `lamina.core.optim`) and pass
@@ -129,13 +130,16 @@ class Optimizer:
         None before training."""
         holder = self.__dict__.get("_holder")
         if holder is None:  # an optimizer used on its own keeps its state itself
-            return self.__dict__.get("_own_state")
+            built = self._variables_state()
+            return built if built is not None else self.__dict__.get("_own_state")
         return None if holder.state is None else holder.state.optimizer
 
     @_state.setter
     def _state(self, value: Any) -> None:
         holder = self.__dict__.get("_holder")
-        if holder is None:
+        if holder is None and self.__dict__.get("_variables") is not None:
+            self._set_variables_state(value)
+        elif holder is None:
             self.__dict__["_own_state"] = value
         elif holder.state is not None and value is not None:
             holder.set_state(holder.state._replace(optimizer=value))
@@ -195,6 +199,15 @@ class Optimizer:
                 global_clipnorm=self.global_clipnorm, weight_decay=self.weight_decay)
         return self._transform
 
+    def init_state(self, params: Any) -> Any:
+        """A fresh optimizer state at the current settings, for a model's training
+        state (a learning rate set while an earlier state lived is the one it starts
+        with)."""
+        state = jax.jit(self.transform().init)(params)
+        if not callable(self._learning_rate):
+            state = optim.set_hyperparam(state, "learning_rate", self._learning_rate)
+        return state
+
     def init(self, params: Any) -> Any:
         """Creates the optimizer state for `params` (custom training loops).
 
@@ -205,30 +218,6 @@ class Optimizer:
             The optimizer state, a pytree of arrays. `self` is not modified.
         """
         return self.transform().init(params)
-
-    def stateless_apply(self, opt_state: Any, grads: Any, params: Any) -> tuple:
-        """Applies one update without touching `self`; usable under `jax.jit`.
-
-        Args:
-            opt_state: the state from `init` or a previous call.
-            grads: gradients, a pytree shaped like `params`.
-            params: the current parameters.
-
-        Returns:
-            `(new_params, new_opt_state)`.
-
-        Example:
-            >>> import jax.numpy as jnp
-            >>> from lamina.optimizers import SGD
-            >>> opt = SGD(learning_rate=0.1)
-            >>> params = {"w": jnp.array([1.0, 2.0])}
-            >>> state = opt.init(params)
-            >>> params, state = opt.stateless_apply(state, {"w": jnp.array([1.0, 1.0])}, params)
-            >>> params["w"]
-            Array([0.9, 1.9], dtype=float32)
-        """
-        updates, opt_state = self.transform().update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state
 
     @property
     def learning_rate(self) -> Any:

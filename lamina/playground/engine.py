@@ -1,10 +1,12 @@
 """The playground's network as a real Lamina model, and a pool of compiled ones.
 
 A run's network is a `Sequential` of `Dense` layers (with optional
-`BatchNormalization` and `Dropout` after each hidden layer), compiled with the
-chosen optimizer and `loss="mse"`, trained by `fit`. Classification uses a `tanh`
-output against labels -1/+1 (as TensorFlow Playground does); regression a linear
-output.
+`BatchNormalization` and `Dropout` after each hidden layer), trained by `fit` with
+TensorFlow Playground's rule: its loss, ½·(output − label)² averaged over a batch
+(`half_squared_error`), its L1/L2 penalty per weight, its initial weights
+(`initial.py`), and its batches in the data's order (no reshuffling). With plain
+SGD that is the update of its `nn.ts`. Classification uses a `tanh` output against
+labels -1/+1; regression a linear output.
 
 Compiling a new model costs a second or two of XLA time, so sessions do not own
 models: they own a `Snapshot` (weights, optimizer state, random key, step), and
@@ -26,7 +28,6 @@ import numpy as np
 
 import lamina
 from lamina import random as random_mod
-from lamina.backend import StatelessScope
 
 SEED_LOCK = threading.Lock()  # the global key sequence: one seeded build at a time
 
@@ -69,12 +70,38 @@ def make_optimizer(name: str, learning_rate: float) -> Any:
         learning_rate=learning_rate)
 
 
+def half_squared_error(y_true: Any, y_pred: Any) -> Any:
+    """TensorFlow Playground's error, ½·(output − label)², per example (`fit` averages
+    it over the batch).
+
+    Example:
+        >>> half_squared_error(np.array([[1.0], [0.0]]), np.array([[0.0], [0.0]])).tolist()
+        [0.5, 0.0]
+    """
+    return 0.5 * lamina.losses.mean_squared_error(y_true, y_pred)
+
+
+def regularizer(kind: str, rate: float) -> Any:
+    """The Keras regularizer whose gradient is TensorFlow Playground's per-weight term.
+
+    Its L2 adds `rate·w` to each weight's gradient (the derivative of ½·rate·w²),
+    so it is Keras's `L2(rate / 2)`; its L1 adds `rate·sign(w)`, Keras's `L1(rate)`.
+
+    Example:
+        >>> regularizer("L2", 0.03).l2, regularizer("L1", 0.03).l1, regularizer("none", 1)
+        (0.015, 0.03, None)
+    """
+    if kind == "L2":
+        return lamina.regularizers.L2(rate / 2)
+    if kind == "L1":
+        return lamina.regularizers.L1(rate)
+    return None
+
+
 def build_model(arch: Architecture, learning_rate: float) -> Any:
     """A compiled `Sequential` for `arch` (draws weights from the global key)."""
     L = lamina.layers
-    reg = None
-    if arch.regularization != "none":
-        reg = getattr(lamina.regularizers, arch.regularization)(arch.regularization_rate)
+    reg = regularizer(arch.regularization, arch.regularization_rate)
     layers: list = [L.Input(shape=(arch.n_inputs,))]
     for i, units in enumerate(arch.shape):
         layers.append(L.Dense(units, activation=arch.activation, kernel_regularizer=reg))
@@ -84,7 +111,8 @@ def build_model(arch: Architecture, learning_rate: float) -> Any:
             layers.append(L.Dropout(arch.dropout[i]))
     layers.append(L.Dense(1, activation=arch.output_activation, kernel_regularizer=reg))
     model = lamina.Sequential(layers)
-    model.compile(optimizer=make_optimizer(arch.optimizer, learning_rate), loss="mse")
+    model.compile(optimizer=make_optimizer(arch.optimizer, learning_rate),
+                  loss=half_squared_error)
     return model
 
 
@@ -105,9 +133,10 @@ class Snapshot(NamedTuple):
     step: Any
 
 
-def initial_snapshot(arch: Architecture, seed: int) -> tuple:
-    """The state a script gets from `set_random_seed(seed)`, building the model, and
-    the first `fit` (which draws the training key, then the shuffling seed).
+def initial_snapshot(arch: Architecture, seed: int, first: list) -> tuple:
+    """The state a script gets from `set_random_seed(seed)`, building the model,
+    giving its Dense layers the weights `first` (`(kernel, bias)` pairs), and the first
+    `fit` (which draws the training key, then the shuffling seed).
 
     Returns:
         `(snapshot, dense)`: `dense` lists, per Dense layer, its index in
@@ -122,34 +151,40 @@ def initial_snapshot(arch: Architecture, seed: int) -> tuple:
     where = {id(v): i for i, v in enumerate(model.weights)}
     dense = [(n, where[id(layer.kernel)], where[id(layer.bias)])
              for n, layer in enumerate(model.layers) if isinstance(layer, lamina.layers.Dense)]
+    for (_, k, b), (kernel, bias) in zip(dense, first):
+        weights[k], weights[b] = kernel.astype(np.float32), bias.astype(np.float32)
     return Snapshot(weights, None, rng, shuffle_seed, np.int32(0)), dense
 
 
-def load(model: Any, snap: Snapshot, learning_rate: float, owner: Any) -> None:
+def load(model: Any, snap: Snapshot, learning_rate: float) -> None:
     """Put a snapshot into a pooled model (the one place that knows fit's fields).
 
-    Nothing is copied when the model still holds `owner`'s latest snapshot.
+    Nothing is copied when the model still holds this very snapshot (the model keeps a
+    reference to it: comparing ids alone would match a new snapshot allocated where a
+    freed one was). A fresh optimizer state (None) always gets the learning rate set
+    again: setting it while the optimizer had a state does not reach the state `fit`
+    initializes next.
     """
-    if getattr(model, "_playground_owner", None) != (owner, id(snap)):
+    if getattr(model, "_playground_snapshot", None) is not snap:
         for v, a in zip(model.weights, snap.weights):
             v.assign(a)
         state = model._train_state()
         optimizer = snap.optimizer if snap.optimizer is not None else \
-            model.optimizer.transform().init(state.trainable)
+            model.optimizer.init_state(state.trainable)
         model._train.set_state(state._replace(optimizer=optimizer, rng=snap.rng,
                                               step=snap.step))
         model._train.seed = snap.seed
-    if getattr(model, "_playground_lr", None) != learning_rate:
+    if snap.optimizer is None or getattr(model, "_playground_lr", None) != learning_rate:
         model.optimizer.learning_rate = learning_rate
         model._playground_lr = learning_rate
 
 
-def save(model: Any, owner: Any) -> Snapshot:
+def save(model: Any) -> Snapshot:
     """The snapshot of a pooled model after training (device arrays, not copied)."""
     state = model._train.state
     snap = Snapshot([v.value for v in model.weights], state.optimizer, state.rng,
                     model._train.seed, state.step)
-    model._playground_owner = (owner, id(snap))
+    model._playground_snapshot = snap
     return snap
 
 
@@ -162,23 +197,23 @@ def make_probe(model: Any, arch: Architecture, grid: int, neuron_grid: int) -> C
     `probe(weights, grid_x, x_train, y_train, x_test, y_test) -> (neurons, output,
     loss_train, loss_test)`; `neurons` is every hidden neuron's output on the grid
     (after its layer's BatchNormalization) averaged down to `neuron_grid`² and
-    quantized to uint8 like `output`; the losses are the mean squared errors."""
-    variables = list(model.weights)
-    blocks: list = []
+    quantized to uint8 like `output`; the losses are TensorFlow Playground's, the
+    mean of ½·(output − label)²."""
+    ends: list = []  # the last layer of each Dense block (Dense, BatchNorm, Dropout)
     for layer in model.layers:
         if isinstance(layer, lamina.layers.Dense):
-            blocks.append([])
-        blocks[-1].append(layer)
+            ends.append(layer)
+        else:
+            ends[-1] = layer
+    blocks = lamina.Model(model.inputs, [layer.output for layer in ends])
+    where = {id(v): i for i, v in enumerate(model.weights)}
+    tv = [where[id(v)] for v in blocks.trainable_weights]
+    ntv = [where[id(v)] for v in blocks.non_trainable_weights]
     f = grid // neuron_grid
 
     def run(arrays: list, x: Any) -> list:
-        with StatelessScope(list(zip(variables, arrays))):
-            outs = []
-            for block in blocks:
-                for layer in block:
-                    x = layer(x, training=False)
-                outs.append(x)
-        return outs
+        outs, _ = blocks.stateless_call([arrays[i] for i in tv], [arrays[i] for i in ntv], x)
+        return list(outs) if isinstance(outs, (list, tuple)) else [outs]
 
     def probe(arrays: list, grid_x: Any, x_train: Any, y_train: Any, x_test: Any,
               y_test: Any) -> tuple:
@@ -188,9 +223,9 @@ def make_probe(model: Any, arch: Architecture, grid: int, neuron_grid: int) -> C
             hidden = hidden.reshape(-1, neuron_grid, f, neuron_grid, f).mean(axis=(2, 4))
         else:
             hidden = jnp.zeros((0, neuron_grid, neuron_grid))
-        mse = lambda x, y: jnp.mean(jnp.square(run(arrays, x)[-1][:, 0] - y))  # noqa: E731
+        loss = lambda x, y: 0.5 * jnp.mean(jnp.square(run(arrays, x)[-1][:, 0] - y))  # noqa: E731
         return (_quantize(hidden.reshape(hidden.shape[0], -1)), _quantize(outs[-1][:, 0]),
-                mse(x_train, y_train), mse(x_test, y_test))
+                loss(x_train, y_train), loss(x_test, y_test))
 
     return jax.jit(probe)
 

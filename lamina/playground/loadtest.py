@@ -6,6 +6,9 @@ server from every session every `ping_every_s` seconds while they all train.
 Reports setup times, epochs trained, frames, and ping latency percentiles.
 
     python -m lamina.playground.loadtest --sessions 50 --seconds 20
+
+Against a running playground (`--url`), all sessions come from one client, so at most
+its `max_sessions_per_client` (16 by default) are served.
 """
 from __future__ import annotations
 
@@ -103,7 +106,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     from lamina.playground.server import ServerThread
 
-    with ServerThread(port=0, max_sessions=max(64, args.sessions)) as server:
+    limit = max(64, args.sessions)  # one client (this process) opens every session
+    with ServerThread(port=0, max_sessions=limit, max_sessions_per_client=limit) as server:
         print(json.dumps(asyncio.run(run_load(server.url, args.sessions, args.seconds))))
 
 

@@ -4,11 +4,14 @@ Protocol (JSON text frames). The page sends `{"type": ...}` messages: `hello`
 (with the URL `hash`), `play`, `pause`, `step`, `reset`, `regenerate`, `set`
 (`changes`), `edit` (`layer`, `kind`, `i`, `j`, `value`), `ack` (a frame was
 drawn), `ping` (`t`), `export`, `sgd` (the SGD explorer). The server answers with
-`setup`, `frame`, `pong`, `export`, `sgd` or `error` (`message`) messages.
+`thumbnails` (once, before the first `setup`), `setup`, `frame`, `settings`, `pong`,
+`export`, `sgd` or `error` (`message`) messages.
 
-Bounds: at most `max_sessions` tabs; messages over 64 KiB are refused by the
-WebSocket layer; all training runs in a pool of `workers` threads and each frame
-trains for about `frame_budget_s`; a closed tab's session is dropped at once.
+Bounds: at most `max_sessions` tabs, and `max_sessions_per_client` from one remote
+address; messages over 64 KiB are refused by the WebSocket layer; all training runs
+in a pool of `workers` threads and each frame trains for about `frame_budget_s`; a
+closed tab's session is dropped at once. Requests whose `Host` or `Origin` is not the
+playground's own are refused before they reach the app (`guard.py`).
 """
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ from typing import Any
 
 from lamina.playground import engine
 from lamina.playground.export import script as export_script
-from lamina.playground.session import Session
+from lamina.playground.guard import Guard, normalize_origin
+from lamina.playground.session import Session, thumbnails
 from lamina.playground.sgd import explore
 from lamina.playground.state import parse_hash, serialize_hash
 
@@ -38,6 +42,7 @@ class Tab:
 
     def __init__(self, ws: Any, app_state: "AppState"):
         self.ws, self.app = ws, app_state
+        self.client = ws.client.host if ws.client else None
         self.session: Session | None = None
         self.lock = asyncio.Lock()
         self.playing = False
@@ -45,6 +50,7 @@ class Tab:
         self.acked.set()
         self.loop_task: asyncio.Task | None = None
         self.per_epoch_s = 2e-3
+        self.sent_thumbnails = False
 
     async def send(self, message: dict) -> None:
         """Send one message as compact JSON (never NaN: JSON has none)."""
@@ -74,6 +80,9 @@ class Tab:
                                  "characters).")
             async with self.lock:
                 self.session = await self.run(Session, parse_hash(text), self.app.pool)
+                if not self.sent_thumbnails:
+                    await self.send({"type": "thumbnails", "data": await self.run(thumbnails)})
+                    self.sent_thumbnails = True
                 await self.send(self.session.describe())
         elif kind == "play":
             self._need_session()
@@ -152,8 +161,10 @@ class Tab:
 class AppState:
     """What all tabs share: the training threads, the model pool, the limits."""
 
-    def __init__(self, max_sessions: int, workers: int, frame_budget_s: float):
+    def __init__(self, max_sessions: int, workers: int, frame_budget_s: float,
+                 max_sessions_per_client: int):
         self.max_sessions = max_sessions
+        self.max_sessions_per_client = max_sessions_per_client
         self.executor = ThreadPoolExecutor(max_workers=workers,
                                            thread_name_prefix="playground")
         self.pool = engine.ModelPool(per_architecture=workers)
@@ -185,21 +196,31 @@ def parse_message(text: Any) -> dict:
     return message
 
 
-def create_app(max_sessions: int = 64, workers: int = 2, frame_budget_s: float = 0.02) -> Any:
+def create_app(max_sessions: int = 64, workers: int = 2, frame_budget_s: float = 0.02,
+               max_sessions_per_client: int = 16, allow_origins: Any = ()) -> Any:
     """The ASGI app (Starlette): the page at `/`, its files, and the `/ws` socket.
 
     Args:
         max_sessions: the most tabs served at once; more are told to close one.
         workers: threads that train (all sessions share them).
         frame_budget_s: training time per frame while playing.
+        max_sessions_per_client: the most tabs from one remote address, so that one
+            client cannot take every session of a shared server.
+        allow_origins: web origins allowed besides the server's own
+            (`http://host:port`); see `guard.py`.
+
+    Raises:
+        ValueError: for a malformed origin.
     """
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
     from starlette.responses import FileResponse
     from starlette.routing import Mount, Route, WebSocketRoute
     from starlette.staticfiles import StaticFiles
     from starlette.websockets import WebSocket, WebSocketDisconnect
 
-    state = AppState(max_sessions, workers, frame_budget_s)
+    origins = [normalize_origin(o) for o in allow_origins]
+    state = AppState(max_sessions, workers, frame_budget_s, max_sessions_per_client)
 
     async def index(request: Any) -> Any:
         return FileResponse(STATIC / "index.html")
@@ -210,6 +231,12 @@ def create_app(max_sessions: int = 64, workers: int = 2, frame_budget_s: float =
         if len(state.tabs) >= state.max_sessions:
             await tab.send({"type": "error", "message": f"The server already runs "
                             f"{state.max_sessions} sessions; close a tab and reload."})
+            await ws.close()
+            return
+        if sum(t.client == tab.client for t in state.tabs) >= state.max_sessions_per_client:
+            await tab.send({"type": "error", "message": f"This client already runs "
+                            f"{state.max_sessions_per_client} sessions; close a tab and "
+                            "reload."})
             await ws.close()
             return
         state.tabs.add(tab)
@@ -229,7 +256,8 @@ def create_app(max_sessions: int = 64, workers: int = 2, frame_budget_s: float =
             state.tabs.discard(tab)
 
     app = Starlette(routes=[Route("/", index), WebSocketRoute("/ws", socket),
-                            Mount("/static", StaticFiles(directory=STATIC), name="static")])
+                            Mount("/static", StaticFiles(directory=STATIC), name="static")],
+                    middleware=[Middleware(Guard, allow_origins=origins)])
     app.state.playground = state
     return app
 
@@ -276,9 +304,10 @@ class ServerThread:
         self.thread.join(timeout=10)
 
 
-def run_server(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True) -> None:
+def run_server(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True,
+               allow_origins: Any = ()) -> None:
     """Serve until interrupted; open the page in a browser once listening."""
-    server = make_server(host, port)
+    server = make_server(host, port, allow_origins=allow_origins)
     if open_browser:
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
 

@@ -1,15 +1,16 @@
 """One browser tab's run: its settings, data, trained state, and the record to export.
 
 Every change of settings either retrains from scratch (network, activation,
-regularization, optimizer, features, data), regenerates the data (data set,
-noise, ratio, seed), or applies live (learning rate, batch size, display flags),
-as in TensorFlow Playground. The record of live changes and weight edits is what
-`export.script` turns into the Python that reproduces the run.
+regularization type, optimizer, features, `initZero`), regenerates the data (data
+set, noise, ratio, seed), or applies live (learning rate, regularization rate, batch
+size, display flags), as in TensorFlow Playground. The record of live changes and
+weight edits is what `export.script` turns into the Python that reproduces the run.
 """
 from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import time
 from typing import Any
 
@@ -17,14 +18,16 @@ import jax
 import numpy as np
 
 from lamina.datasets import playground as datasets
-from lamina.playground import engine
-from lamina.playground.state import PlaygroundState, apply_update, serialize_hash
+from lamina.playground import engine, initial
+from lamina.playground.state import INPUTS, PlaygroundState, apply_update, serialize_hash
 
 GRID = 100        # output heatmap resolution, as TensorFlow Playground's DENSITY
 NEURON_GRID = 20  # per-neuron heatmaps: GRID averaged in 5x5 blocks
 DOMAIN = 6.0
 _LIVE = {"learningRate", "batchSize", "showTestData", "discretize", "hideText",
-         "collectStats"}
+         "collectStats", "regularizationRate"}
+_COS = {"cosX": 0, "cosY": 1}
+THUMBNAIL_POINTS = 200  # as TensorFlow Playground's thumbnails
 _DEFAULT_POOL = engine.ModelPool()
 _DATA = {"dataset", "regDataset", "noise", "percTrainData", "seed", "problem"}
 
@@ -35,15 +38,45 @@ def _json_floats(a: Any) -> list:
                          neginf=-1e6).round(5).tolist()
 
 
+def features(xy: np.ndarray, names: list) -> np.ndarray:
+    """`lamina.datasets.playground.features`, plus cos(X1) and cos(X2) (`cosX`, `cosY`,
+    which come last in `names`).
+
+    Example:
+        >>> features(np.array([[0.0, 1.0]]), ["y", "cosX"]).tolist()
+        [[1.0, 1.0]]
+    """
+    base = [n for n in names if n not in _COS]
+    cols = [datasets.features(xy, base)] if base else []
+    cols += [np.cos(xy[:, [_COS[n]]]).astype(np.float32) for n in names if n in _COS]
+    return np.concatenate(cols, axis=1)
+
+
+@functools.lru_cache(maxsize=1)
+def thumbnails() -> dict:
+    """Each data set's thumbnail: 200 points without noise, `[x, y, label]`, drawn by the
+    same generators as the runs (TensorFlow Playground draws its thumbnails so too)."""
+    draw = {"circle": datasets.circle, "xor": datasets.xor, "gauss": datasets.gauss,
+            "spiral": datasets.spiral, "reg-plane": datasets.plane,
+            "reg-gauss": datasets.multi_gaussian}
+    out = {}
+    for name, generate in draw.items():
+        xy, y = generate(THUMBNAIL_POINTS, 0.0, seed="thumbnails")
+        out[name] = np.c_[xy, y].round(2).tolist()
+    return out
+
+
 @dataclasses.dataclass
 class Segment:
-    """Epochs trained with one learning rate and batch size, after some edits."""
+    """Epochs trained with one learning rate, batch size and regularization rate, after
+    some edits."""
 
     start: int
     end: int
     learning_rate: float
     batch_size: int
     edits: list  # (layer, kind, i, j, value) applied before the segment
+    regularization_rate: float = 0.0
 
 
 class Session:
@@ -69,27 +102,31 @@ class Session:
         names = s.input_names()
         self.xy_train, self.xy_test = xy_tr, xy_te
         self.y_train, self.y_test = y_tr.astype(np.float32), y_te.astype(np.float32)
-        self.x_train = datasets.features(xy_tr, names)
-        self.x_test = datasets.features(xy_te, names)
+        self.x_train = features(xy_tr, names)
+        self.x_test = features(xy_te, names)
         axis = np.linspace(-DOMAIN, DOMAIN, GRID)
         gx, gy = np.meshgrid(axis, axis[::-1])  # row 0 is the top (y = +6)
-        self.grid = datasets.features(np.c_[gx.ravel(), gy.ravel()], names)
+        self.grid = features(np.c_[gx.ravel(), gy.ravel()], names)
 
     def architecture(self) -> engine.Architecture:
         s = self.state
         n = len(s.networkShape)
+        rate = float(s.regularizationRate) if s.regularization != "none" else 0.0
         return engine.Architecture(
             n_inputs=len(s.input_names()), shape=tuple(s.networkShape),
             activation=s.activation, regularization=s.regularization,
-            regularization_rate=float(s.regularizationRate), problem=s.problem,
+            regularization_rate=rate, problem=s.problem,
             optimizer=s.optimizer, dropout=tuple(s.layer_dropout(i) for i in range(n)),
             batchnorm=tuple(s.layer_batchnorm(i) for i in range(n)))
 
     def reset(self) -> None:
-        """New initial weights from the seed; epoch 0."""
+        """TensorFlow Playground's initial weights for the seed; epoch 0."""
+        s = self.state
         self.arch = self.architecture()
+        first = initial.draw([self.arch.n_inputs, *self.arch.shape, 1], dataset=s.data_name(),
+                             noise=s.noise, seed=s.seed, zero=s.initZero)
         self.snapshot, self._dense = engine.initial_snapshot(
-            self.arch, engine.seed_int(self.state.seed))
+            self.arch, engine.seed_int(s.seed), first)
         self.epoch = 0
         self.segments: list[Segment] = []
         self._pending_edits: list = []
@@ -108,9 +145,12 @@ class Session:
             changed.add("problem")
         self.state = new
         if not changed or changed <= _LIVE:
+            arch = self.architecture()
+            if arch != self.arch:  # a new regularization rate: same weights, recompiled
+                self.arch = arch  # model, whose optimizer starts afresh (as `compile`)
+                self.snapshot = self.snapshot._replace(optimizer=None)
             return "live"
-        if changed & _DATA or changed & {"x", "y", "xSquared", "ySquared", "xTimesY", "sinX",
-                                         "sinY"}:
+        if changed & _DATA or changed & set(INPUTS):
             self._make_data()
             self.reset()
             return "data"
@@ -125,19 +165,19 @@ class Session:
     def train(self, epochs: int) -> dict:
         """Train `epochs` more epochs with `fit`; returns the new losses."""
         s = self.state
-        lr, bs = float(s.learningRate), int(s.batchSize)
+        lr, bs, rate = float(s.learningRate), int(s.batchSize), self.arch.regularization_rate
         last = self.segments[-1] if self.segments else None
         if last is None or self._pending_edits or last.learning_rate != lr \
-                or last.batch_size != bs:
-            last = Segment(self.epoch, self.epoch, lr, bs, self._pending_edits)
+                or last.batch_size != bs or last.regularization_rate != rate:
+            last = Segment(self.epoch, self.epoch, lr, bs, self._pending_edits, rate)
             self.segments.append(last)
             self._pending_edits = []
         with self.pool.borrow(self.arch) as model:
-            engine.load(model, self.snapshot, lr, id(self))
+            engine.load(model, self.snapshot, lr)
             model.fit(self.x_train, self.y_train, batch_size=bs,
                       epochs=self.epoch + epochs, initial_epoch=self.epoch, verbose=0,
-                      shuffle=True)
-            self.snapshot = engine.save(model, id(self))
+                      shuffle=False)  # TensorFlow Playground keeps the data's order
+            self.snapshot = engine.save(model)
         self.epoch += epochs
         last.end = self.epoch
         self.losses = self._compute_losses_and_grids()

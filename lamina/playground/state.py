@@ -20,7 +20,7 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 REGULARIZATIONS = ("none", "L1", "L2")
 PROBLEMS = ("classification", "regression")
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
-INPUTS = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")
+INPUTS = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY", "cosX", "cosY")
 MAX_LAYERS = 6
 MAX_NEURONS = 32  # the page's buttons stop at 8, as TensorFlow Playground's; wider on request
 HIDE_SUFFIX = "_hide"
@@ -193,8 +193,7 @@ def apply_update(state: PlaygroundState, changes: Any) -> PlaygroundState:
                              f"{sorted(_KINDS)}.")
         setattr(new, key, _coerce(key, value))
     if not new.input_names():
-        raise ValueError("At least one input feature must stay on (x, y, xSquared, "
-                         "ySquared, xTimesY, sinX or sinY).")
+        raise ValueError(f"At least one input feature must stay on ({', '.join(INPUTS)}).")
     return new
 
 

@@ -41,7 +41,7 @@ OPTIMIZER = "optimizer.safetensors"
 MODEL_EXTENSIONS = (".lamina", ".keras")
 # Course code names files as tf.keras 2 did; such names are accepted, with a warning that
 # the content is Lamina's format (never HDF5 or a TensorFlow checkpoint).
-HDF5_EXTENSIONS = (".h5", ".hdf5")
+HDF5_EXTENSIONS = (".h5", ".hdf5", ".h5f")
 _warned: set[str] = set()
 
 

@@ -173,16 +173,17 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True,
 
 
 def check_weights_path(filepath: Any, action: str) -> str:
-    """The path as a string if it names a safetensors weights file (or a model archive)."""
+    """The path as a string: any name holds a safetensors weights file (a name that
+    suggests another format gets one warning), and `load` also reads model archives.
+    `save_weights` refuses a model archive's name (`model.save` writes those)."""
     path = os.fspath(filepath)
     lower = path.lower()
     if lower.endswith(".safetensors") or (action == "load" and
                                            lower.endswith(archive.MODEL_EXTENSIONS)):
         return path
-    if lower.endswith(archive.HDF5_EXTENSIONS + (".ckpt",)):
-        archive.warn_foreign_name(path, "a safetensors weights file", ".weights.safetensors")
-        return path
-    raise ValueError(f"Cannot {action} weights at '{path}': weights files are safetensors "
-                     "files and their name must end in '.weights.safetensors' (Lamina does "
-                     "not write HDF5 or TensorFlow checkpoints). For example: "
-                     "model.save_weights('model.weights.safetensors').")
+    if lower.endswith(archive.MODEL_EXTENSIONS):
+        raise ValueError(f"Cannot save weights at '{path}': that name is a whole model's "
+                         "(model.save writes .lamina and .keras archives). Name the weights "
+                         "file e.g. 'model.weights.safetensors', or call model.save(...).")
+    archive.warn_foreign_name(path, "a safetensors weights file", ".weights.safetensors")
+    return path

@@ -15,10 +15,12 @@ from typing import Any, Mapping
 import numpy as np
 
 from lamina import losses, metrics, optimizers, registry
+from lamina.backend._operation import Operation
 from lamina.layers import Layer
 
 # The registry packages a model file may name layer and model classes from.
-_PACKAGES = ("lamina.layers", "lamina.models")
+# (and the operations `keras.ops` calls record in functional graphs).
+_PACKAGES = ("lamina.layers", "lamina.models", "lamina.ops")
 
 
 def serialize_layer(layer: Any) -> dict[str, Any]:
@@ -64,7 +66,7 @@ def find_class(name: str, registered_name: str | None = None,
             "nor a registered custom class. Decorate your class with "
             "@lamina.saving.register_keras_serializable() before loading, or pass "
             f"custom_objects={{'{name}': {name}}}.")
-    if not (isinstance(found, type) and issubclass(found, Layer)):
+    if not (isinstance(found, type) and issubclass(found, (Layer, Operation))):
         raise ValueError(f"'{registered_name or name}' names {found!r}, which is not a layer "
                          "or model class. Map the name to a Layer subclass in "
                          "custom_objects.")

@@ -145,9 +145,27 @@ def restore_training(model: Any, tensors: dict[str, np.ndarray], where: str) -> 
         holder.seed = int(tensors["training/seed"])
     opt_keys = [k for k in tensors if k.startswith(_OPT_PREFIX)]
     if opt_keys:
-        state = state._replace(optimizer=_optimizer_state(state.optimizer, tensors, opt_keys,
-                                                          where))
+        tensors = _by_path(tensors, holder.trainable_keys)
+        state = state._replace(optimizer=_optimizer_state(state.optimizer, tensors,
+                                                          opt_keys, where))
     holder.set_state(state)
+
+
+def _by_path(tensors: dict[str, np.ndarray], keys: list[str]) -> dict[str, np.ndarray]:
+    """Files written before the state was keyed by Variable path name optimizer leaves
+    by the weight's position (`mu[3]`); add the path-keyed names for them.
+
+    Example:
+        >>> _by_path({"optimizer.mu[1]": 0}, ["d/kernel", "d/bias"])
+        {'optimizer.mu[1]': 0, "optimizer.mu['d/bias']": 0}
+    """
+    out = dict(tensors)
+    for name, value in tensors.items():
+        for i, key in enumerate(keys):
+            old = f"[{i}]"
+            if name.startswith(_OPT_PREFIX) and name.endswith(old):
+                out.setdefault(name[: -len(old)] + f"[{key!r}]", value)
+    return out
 
 
 def _optimizer_state(template: Any, tensors: dict[str, np.ndarray], opt_keys: list[str],
@@ -169,6 +187,8 @@ def _optimizer_state(template: Any, tensors: dict[str, np.ndarray], opt_keys: li
     if len(paths) != len(opt_keys):
         extra = sorted(set(opt_keys) - {_OPT_PREFIX + jax.tree_util.keystr(p)
                                          for p, _ in paths})
+        if not extra:
+            return jax.tree_util.tree_unflatten(treedef, leaves)
         raise ValueError(f"{where} does not match the optimizer: the file holds state "
                          f"entries this optimizer lacks: {extra[:10]}.")
     return jax.tree_util.tree_unflatten(treedef, leaves)

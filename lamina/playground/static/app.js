@@ -1,9 +1,9 @@
 // The playground page: controls, network drawing, and the WebSocket session.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const INPUTS = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"];
+const INPUTS = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY", "cosX", "cosY"];
 const INPUT_LABELS = { x: "X\u2081", y: "X\u2082", xSquared: "X\u2081\u00b2", ySquared: "X\u2082\u00b2",
-  xTimesY: "X\u2081X\u2082", sinX: "sin(X\u2081)", sinY: "sin(X\u2082)" };
+  xTimesY: "X\u2081X\u2082", sinX: "sin(X\u2081)", sinY: "sin(X\u2082)", cosX: "cos(X\u2081)", cosY: "cos(X\u2082)" };
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const CLASS_SETS = ["circle", "xor", "gauss", "spiral"], REG_SETS = ["reg-plane", "reg-gauss"];
@@ -27,6 +27,7 @@ function connect() {
 
 function onMessage(msg) {
   if (msg.type === "setup") return setup(msg);
+  if (msg.type === "thumbnails") return buildThumbnails(msg.data);
   if (msg.type === "frame") return onFrame(msg);
   if (msg.type === "settings") return setHash(msg.hash);
   if (msg.type === "error") { if (app.playing && /session/.test(msg.message)) setPlaying(false); return showMessage(msg.message); }
@@ -125,6 +126,7 @@ function syncControls() {
   $("problem").value = s.problem; $("optimizer").value = s.optimizer;
   for (const id of ["percTrainData", "noise", "batchSize"]) { $(id).value = s[id]; $(id + "-value").textContent = s[id]; }
   $("show-test-data").checked = s.showTestData; $("discretize").checked = s.discretize;
+  document.body.classList.toggle("hide-text", s.hideText);
   const n = s.networkShape.length;
   $("num-layers").textContent = n; $("layers-word").textContent = n === 1 ? "hidden layer" : "hidden layers";
   document.querySelectorAll(".data-thumbnail").forEach((el) => {
@@ -182,7 +184,6 @@ function wireControls() {
   };
   $("tab-network").onclick = () => showTab(false); $("sgd-tab").onclick = () => showTab(true);
   window.addEventListener("hashchange", () => send({ type: "hello", hash: location.hash }));
-  buildThumbnails();
 }
 
 function showTab(sgd) {
@@ -193,25 +194,20 @@ function showTab(sgd) {
 
 function showExport(script) { $("export-code").textContent = script; $("export-dialog").hidden = false; }
 
-function buildThumbnails() {
-  const rnd = (a, b) => a + Math.random() * (b - a), pts = {};
-  pts.circle = Array.from({ length: 120 }, (_, i) => { const r = i % 2 ? rnd(0, 2.5) : rnd(3.5, 5), t = rnd(0, 6.3);
-    return [r * Math.sin(t), r * Math.cos(t), i % 2 ? 1 : -1]; });
-  pts.xor = Array.from({ length: 120 }, () => { const x = rnd(-5, 5), y = rnd(-5, 5); return [x, y, x * y >= 0 ? 1 : -1]; });
-  pts.gauss = Array.from({ length: 120 }, (_, i) => { const c = i % 2 ? 2 : -2; return [c + rnd(-1.5, 1.5), c + rnd(-1.5, 1.5), i % 2 ? 1 : -1]; });
-  pts.spiral = Array.from({ length: 120 }, (_, i) => { const k = i >> 1, r = (k / 60) * 5, t = (1.75 * k / 60) * 2 * Math.PI + (i % 2) * Math.PI;
-    return [r * Math.sin(t), r * Math.cos(t), i % 2 ? -1 : 1]; });
-  pts["reg-plane"] = Array.from({ length: 150 }, () => { const x = rnd(-6, 6), y = rnd(-6, 6); return [x, y, (x + y) / 10]; });
-  pts["reg-gauss"] = Array.from({ length: 150 }, () => { const x = rnd(-6, 6), y = rnd(-6, 6);
-    const s = (Math.abs(x) > 2 ? 1 : -1) * (y > 0 ? 1 : -1); return [x, y, s * Math.max(0, 1 - Math.abs(Math.abs(y) - 2.5) / 2)]; });
+// The data sets' thumbnails: points drawn by the server's generators (no noise), as
+// TensorFlow Playground draws its thumbnails from its generators.
+function buildThumbnails(data) {
   const box = $("datasets");
+  box.innerHTML = "";
   for (const name of CLASS_SETS.concat(REG_SETS)) {
     const c = document.createElement("canvas");
     c.width = c.height = 48; c.className = "data-thumbnail"; c.dataset.dataset = name; c.title = name;
-    Draw.thumbnail(c, pts[name]);
+    c.dataset.points = String(data[name].length);
+    Draw.thumbnail(c, data[name]);
     c.onclick = () => change(REG_SETS.includes(name) ? { regDataset: name } : { dataset: name });
     box.appendChild(c);
   }
+  if (app.state) syncControls();
 }
 
 // -- the network diagram ------------------------------------------------------------------

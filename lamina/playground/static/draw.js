@@ -33,8 +33,9 @@ const Draw = (() => {
   const FEATURES = {
     x: (x, y) => x, y: (x, y) => y, xSquared: (x, y) => x * x, ySquared: (x, y) => y * y,
     xTimesY: (x, y) => x * y, sinX: (x, y) => Math.sin(x), sinY: (x, y) => Math.sin(y),
+    cosX: (x, y) => Math.cos(x), cosY: (x, y) => Math.cos(y),
   };
-  const FEATURE_SCALE = { x: 6, y: 6, xSquared: 36, ySquared: 36, xTimesY: 36, sinX: 1, sinY: 1 };
+  const FEATURE_SCALE = { x: 6, y: 6, xSquared: 36, ySquared: 36, xTimesY: 36, sinX: 1, sinY: 1, cosX: 1, cosY: 1 };
 
   function featureGrid(name, n) {
     const out = new Float32Array(n * n), f = FEATURES[name], s = FEATURE_SCALE[name];
