@@ -113,6 +113,16 @@ def test_initial_state_of_the_wrong_number_or_shape():
         layers.GRU(4)(inputs, initial_state=[keras.Input((6,))])
 
 
+def test_symbolic_call_falls_back_on_output_shape_for_users_code_only():
+    # A Lambda whose function cannot be traced gives its declared output_shape; the
+    # RNN's own initial_state error above is raised, not replaced by its output shape.
+    y = layers.Lambda(lambda t: np.asarray(t) * 2, output_shape=(3,))(keras.Input((3,)))
+    assert y.shape == (None, 3)
+    with pytest.raises(ValueError, match=r"initial_state\[1\] of shape"):
+        layers.LSTM(4)(keras.Input((3, 5)), initial_state=[keras.Input((4,)),
+                                                           keras.Input((5,))])
+
+
 def test_stateful_rnn_needs_stateful_to_reset():
     with pytest.raises(AttributeError, match="stateful=True"):
         layers.GRU(2).reset_states()

@@ -142,8 +142,9 @@ class _Probed:
         self.shape, self.dtype = shape, dtype
 
 
-def _built_in(layer: Any) -> bool:
-    return type(layer).__module__.startswith("lamina.")
+def _user_code(layer: Any) -> bool:
+    return not type(layer).__module__.startswith("lamina.") or \
+        callable(getattr(layer, "function", None))
 
 
 def _overridden(layer: Any, method: str) -> bool:
@@ -207,9 +208,10 @@ def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
             out, out_masks = infer(layer, tensors, inputs, args, kwargs)
             outputs = map_structure(lambda s: _from_struct(s, batch, layer.name), out)
         except (ValueError, TypeError, IndexError) as err:
-            # Built-in layers always trace: their errors (an RNN's initial_state of the
-            # wrong shape) are the user's to see, not a reason to fall back.
-            if not _overridden(layer, "compute_output_shape") or _built_in(layer):
+            # Only users' code (their layers, a Lambda's function) falls back on its
+            # compute_output_shape; a built-in layer's error (an RNN's initial_state of
+            # the wrong shape) is the user's to see.
+            if not _overridden(layer, "compute_output_shape") or not _user_code(layer):
                 received = "; ".join(describe(t) for t in tensors)
                 hint = (" A dimension the Input leaves unknown (None) may be one the layer's "
                         "weights depend on: give it in keras.Input(shape=...).") \
