@@ -205,10 +205,10 @@ def test_predict_loop_and_step():
 
 
 def test_plan_epoch_cuts_rows_as_keras():
-    assert batching.plan_epoch(1000, 32) == (31, 32, 8)
-    assert batching.plan_epoch(64, 32) == (2, 32, 0)
-    assert batching.plan_epoch(10, 32) == (0, 32, 10)
-    assert batching.plan_epoch(10, 4, steps=2) == (2, 4, 0)
+    assert batching.plan_epoch(1000, 32) == (31, 32, 8, None)
+    assert batching.plan_epoch(64, 32) == (2, 32, 0, None)
+    assert batching.plan_epoch(10, 32) == (0, 32, 10, None)
+    assert batching.plan_epoch(10, 4, steps=2) == (2, 4, 0, None)
     assert batching.plan_epoch(10, 4).total_steps == 3
 
 

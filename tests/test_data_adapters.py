@@ -23,10 +23,27 @@ def test_array_adapter_one_piece_per_epoch_with_a_remainder():
     assert len(pieces) == 1
     piece = pieces[0]
     assert (piece.start, piece.stop, piece.first) == (0, 3, 0)
-    assert tuple(piece.plan) == (2, 4, 2)
+    assert tuple(piece.plan) == (0, 4, 2, 10)  # 10 rows: batches of 4, 4 and 2
     order = np.asarray(piece.order)
-    assert order.shape == (10,) and sorted(order.tolist()) == list(range(10))
+    # The data is padded to 12 rows (3 batches); the padding's order entries repeat
+    # real rows and are never kept.
+    assert order.shape == (12,) and sorted(order[:10].tolist()) == list(range(10))
+    np.testing.assert_array_equal(order[10:], order[:2])
     np.testing.assert_array_equal(order, list(adapter.pieces(0, _always(9), seed=3))[0].order)
+
+
+def test_array_adapter_pads_rows_to_a_bucket_with_copies_of_real_rows():
+    x = np.arange(20, dtype=np.float32).reshape(10, 2)
+    exact = data.ArrayAdapter(data.adapt_xy(x, np.arange(10.0)), 4)
+    masked = data.ArrayAdapter(data.adapt_xy(x, np.arange(10.0)), 4, masked=True)
+    assert tuple(exact.plan) == (0, 4, 2, 10) and tuple(masked.plan) == (0, 4, 0, 10)
+    assert exact.steps == masked.steps == 3
+    for adapter in (exact, masked):
+        x_dev, y_dev, sw = adapter.data
+        assert x_dev.shape == (12, 2) and y_dev.shape == (12,) and sw is None
+        np.testing.assert_array_equal(np.asarray(x_dev), np.concatenate([x, x[:2]]))
+    limited = data.ArrayAdapter(data.adapt_xy(x, np.arange(10.0)), 4, steps=2)
+    assert tuple(limited.plan) == (2, 4, 0, None) and limited.data[0].shape == (10, 2)
 
 
 def test_array_adapter_chunks_follow_the_sizes_asked_for():
@@ -42,7 +59,7 @@ def test_stream_adapter_stacks_batches_and_runs_a_lone_last_batch_alone():
     adapter = data.StreamAdapter(data.BatchStream(batches))
     pieces = list(adapter.pieces(0, _always(16)))
     assert [(p.start, p.stop, p.first, tuple(p.plan)) for p in pieces] == [
-        (0, 5, 0, (data.STREAM_CHUNK, 4, 0)), (0, 1, 5, (0, 3, 3))]
+        (0, 5, 0, (data.STREAM_CHUNK, 4, 0, None)), (0, 1, 5, (0, 3, 3, None))]
     x = np.asarray(pieces[0].data[0])
     assert x.shape == (data.STREAM_CHUNK * 4, 2)
     np.testing.assert_array_equal(x[:20, 0], np.repeat(np.arange(5.0), 4))
@@ -51,7 +68,7 @@ def test_stream_adapter_stacks_batches_and_runs_a_lone_last_batch_alone():
 def test_stream_adapter_one_batch_per_piece_when_asked():
     batches = [(np.ones((4, 2)), np.ones(4)) for _ in range(3)]
     pieces = list(data.StreamAdapter(data.BatchStream(batches)).pieces(0, _always(1)))
-    assert [(p.first, p.batches, tuple(p.plan)) for p in pieces] == [(i, 1, (0, 4, 4))
+    assert [(p.first, p.batches, tuple(p.plan)) for p in pieces] == [(i, 1, (0, 4, 4, None))
                                                                      for i in range(3)]
 
 

@@ -172,3 +172,35 @@ def test_multi_gpu_model_returns_the_model():
     model = _classifier()
     with pytest.warns(UserWarning, match="multi_gpu_model is from Keras 2"):
         assert keras.utils.multi_gpu_model(model, gpus=2) is model
+
+
+def test_keras1_convolution2d_call_converts_and_matches_numpy():
+    # The DQN of the book's chapter 12: Convolution2D(32, 8, 8, subsample=(4, 4)).
+    with pytest.warns(UserWarning, match=r"Update your `Conv2D` call to the Keras 2 API: "
+                                         r"`Conv2D\(32, \(8, 8\), strides=\(4, 4\), "
+                                         r"padding='same'\)`"):
+        layer = keras.layers.Convolution2D(32, 8, 8, subsample=(4, 4), border_mode="same")
+    assert isinstance(layer, keras.layers.Conv2D)
+    assert (layer.kernel_size, layer.strides, layer.padding) == ((8, 8), (4, 4), "same")
+    x = RNG.normal(size=(1, 8, 8, 2)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        small = keras.layers.Convolution2D(3, 2, 2, subsample=(2, 2), bias=False,
+                                           dim_ordering="tf")
+    y = np.asarray(small(x))
+    k = small.kernel.numpy()
+    expected = np.einsum("bhwc,hwcf->bf", x[:, :2, :2], k)  # the top-left window
+    assert y.shape == (1, 4, 4, 3) and small.use_bias is False
+    np.testing.assert_allclose(y[:, 0, 0], expected, rtol=1e-5, atol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras 2's forms convert nothing and say nothing
+        assert keras.layers.Convolution2D(8, (3, 3), (2, 2), "same").strides == (2, 2)
+    with pytest.raises(TypeError, match="kernel's 2 sides"):
+        keras.layers.Convolution2D(8, 3, 3, 3)
+
+
+def test_keras2_module_paths_of_convolutional_layers():
+    from lamina.layers.convolutional import Conv2D, MaxPooling2D, UpSampling2D, ZeroPadding2D
+    assert (Conv2D, MaxPooling2D, UpSampling2D, ZeroPadding2D) == (
+        keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.UpSampling2D,
+        keras.layers.ZeroPadding2D)

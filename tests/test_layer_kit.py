@@ -110,7 +110,10 @@ def test_every_exported_layer_has_a_case():
                 if isinstance(getattr(keras.layers, name), type)
                 and issubclass(getattr(keras.layers, name), keras.layers.Layer)}
     cases = all_cases()
-    assert sorted(exported - set(cases) - set(NOT_CALLED)) == []
+    # Keras's short names (MaxPool2D for MaxPooling2D) are the same classes.
+    covered = {getattr(keras.layers, name) for name in cases}
+    assert sorted(name for name in exported - set(cases) - set(NOT_CALLED)
+                  if getattr(keras.layers, name) not in covered) == []
     assert sorted(set(cases) - exported) == []
 
 

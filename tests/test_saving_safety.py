@@ -156,7 +156,7 @@ def test_load_model_forged_expansion_raises(tmp_path, saved):
         zf.writestr("model.weights.safetensors", members["model.weights.safetensors"])
     data = bytearray(path.read_bytes())
     central = data.index(b"PK\x01\x02")  # the central entry of config.json
-    data[central + 24:central + 28] = (50 * 2**20).to_bytes(4, "little")  # its declared size
+    data[central + 24:central + 28] = (10 * 2**20).to_bytes(4, "little")  # its declared size
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="more than compression can produce"):
         keras.models.load_model(path)
@@ -234,3 +234,48 @@ def test_save_weights_crash_mid_write_keeps_old_file(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["w.weights.safetensors"]
+
+
+_SAVE_THEN_STALL = """
+import os, sys, time
+import lamina as keras
+model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+
+def stall(fd):  # the archive is written, not yet renamed into place
+    print("writing", flush=True)
+    time.sleep(120)
+
+os.fsync = stall
+model.save(sys.argv[1])
+"""
+
+
+def _kill_mid_save(path):
+    import signal
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", _SAVE_THEN_STALL, str(path)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "writing"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL
+
+
+def test_save_after_a_sigkilled_save_removes_its_temporary_file(tmp_path):
+    path = tmp_path / "m.lamina"
+    _kill_mid_save(path)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert len(left) == 1 and left[0].startswith(".m.lamina.") and left[0].endswith(".tmp")
+    alive = tmp_path / f".m.lamina.{os.getpid()}-concurrent.tmp"  # a save in progress
+    alive.write_bytes(b"")
+    other = tmp_path / ".other.lamina.1-x.tmp"  # another target's
+    other.write_bytes(b"")
+    model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+    model.save(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [alive.name, other.name, "m.lamina"])
+    assert keras.models.load_model(path).count_params() == 3

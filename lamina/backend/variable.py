@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lamina.backend._budget import charge_shape
 from lamina.backend._scope import current_scope
 
 
@@ -68,6 +69,7 @@ class Variable:
             if shape is None:
                 raise ValueError(f"Variable '{name}' has a callable initializer but no shape. "
                                  "Pass shape=(...) as well.")
+            charge_shape(shape, dtype, f"weight '{name}'")
             with jax.ensure_compile_time_eval():
                 value = initializer(tuple(shape), dtype or "float32")
         else:

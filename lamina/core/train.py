@@ -62,6 +62,35 @@ def batch_size_of(x: PyTree) -> int:
     return jax.tree.leaves(x)[0].shape[0]
 
 
+def count_rows(x: PyTree, rows: Array | None) -> Any:
+    """The rows a batch counts for: all of them, or those its row mask keeps."""
+    return batch_size_of(x) if rows is None else jnp.sum(rows)
+
+
+def with_rows(mask: PyTree, rows: Array | None, y_pred: PyTree) -> PyTree:
+    """The outputs' mask with a row mask folded in (padding rows masked out).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> rows = jnp.array([True, True, False])
+        >>> with_rows(None, rows, jnp.zeros((3, 1))).tolist()
+        [True, True, False]
+        >>> with_rows(jnp.ones((3, 2), bool), rows, jnp.zeros((3, 2, 1))).tolist()
+        [[True, True], [True, True], [False, False]]
+    """
+    if rows is None:
+        return mask
+    if mask is None:
+        return jax.tree.map(lambda _: rows, y_pred)
+
+    def fold(m: Any, _: Any) -> Any:
+        if m is None:
+            return rows
+        return m & rows.reshape(rows.shape + (1,) * (m.ndim - 1))
+
+    return jax.tree.map(fold, mask, y_pred, is_leaf=lambda m: m is None)
+
+
 def step_keys(state: TrainState) -> Callable[[int], Array]:
     """The step's keys, drawn lazily: `i -> fold_in(fold_in(state.rng, state.step), i)`.
 
@@ -82,15 +111,19 @@ def make_train_step(forward: Callable, objective: Objective,
     """One optimizer step on one batch: forward, loss, gradients, update, metrics.
 
     Returns:
-        `step(state, (x, y, sample_weight)) -> state` (not jitted).
+        `step(state, (x, y, sample_weight)) -> state` (not jitted). The batch may carry
+        a fourth item, a boolean row mask: rows where it is False are padding, left
+        out of the loss, its gradient and the metrics (see `run_batches`).
     """
 
     def step(state: TrainState, batch: Batch) -> TrainState:
-        x, y, sw = batch
+        x, y, sw = batch[:3]
+        rows = batch[3] if len(batch) > 3 else None
 
         def total_loss(trainable: dict) -> tuple:
             y_pred, non_trainable, penalty, mask = forward(
                 trainable, state.non_trainable, x, training=True, rng=step_keys(state))
+            mask = with_rows(mask, rows, y_pred)
             loss = objective.loss(y, y_pred, sw, mask) + penalty
             return loss, (y_pred, non_trainable, mask)
 
@@ -100,8 +133,8 @@ def make_train_step(forward: Callable, objective: Objective,
         trainable = optax.apply_updates(state.trainable, updates)
         if constrain is not None:
             trainable = constrain(trainable)
-        metrics = objective.update_metrics(state.metrics, loss, batch_size_of(x), y, y_pred,
-                                           sw, mask)
+        metrics = objective.update_metrics(state.metrics, loss, count_rows(x, rows), y,
+                                           y_pred, sw, mask)
         return TrainState(trainable, non_trainable, opt_state, metrics, state.rng,
                           state.step + 1)
 
@@ -110,13 +143,17 @@ def make_train_step(forward: Callable, objective: Objective,
 
 def make_eval_step(forward: Callable, objective: Objective) -> Callable:
     """`step(params, metrics, batch) -> metrics` with `params = (trainable,
-    non_trainable)`; inference mode, nothing but the metrics changes."""
+    non_trainable)`; inference mode, nothing but the metrics changes. The batch may
+    carry a row mask, as in `make_train_step`."""
 
     def step(params: tuple, metrics: tuple, batch: Batch) -> tuple:
-        x, y, sw = batch
+        x, y, sw = batch[:3]
+        rows = batch[3] if len(batch) > 3 else None
         y_pred, _, penalty, mask = forward(params[0], params[1], x, training=False, rng=None)
+        mask = with_rows(mask, rows, y_pred)
         loss = objective.loss(y, y_pred, sw, mask) + penalty
-        return objective.update_metrics(metrics, loss, batch_size_of(x), y, y_pred, sw, mask)
+        return objective.update_metrics(metrics, loss, count_rows(x, rows), y, y_pred, sw,
+                                        mask)
 
     return step
 
@@ -135,7 +172,7 @@ fetch = _fetch  # the rows of one batch, for epoch programs built outside the co
 
 def run_batches(step: Callable[[Any, Batch], Any], carry: Any, data: PyTree,
                 order: Array | None, start: Array, stop: Array, *, steps: int,
-                batch_size: int, remainder: int) -> Any:
+                batch_size: int, remainder: int, rows: Array | None = None) -> Any:
     """Batches `start..stop-1` of an epoch of `steps` full batches and one last batch of
     `remainder` rows (batch index `steps`), each through `step(carry, batch)`.
 
@@ -143,15 +180,41 @@ def run_batches(step: Callable[[Any, Batch], Any], carry: Any, data: PyTree,
     inside the same program, so results equal Keras's batch-by-batch execution.
     `start` and `stop` may be traced: the whole epoch, a chunk, or one batch run the
     same compiled program.
+
+    With `rows` (traced; `steps` is then 0) the epoch is the first `rows` rows of
+    `data`, which may hold padding rows after them, and the number of batches is
+    traced too, so the program depends on the padded data's shape, `batch_size` and
+    `remainder` only, not on `rows`:
+
+    - `remainder` in `1..batch_size` is the exact size of the last batch (Keras's
+      semantics, exact for every model): one program per distinct last size.
+    - `remainder` 0 runs `ceil(rows / batch_size)` batches of `batch_size`, the last
+      filled up with padding that a row mask (the batch's fourth item) leaves out of
+      the loss, its gradient and the metrics: one program for every length. The
+      results equal the exact ones (up to float rounding) for models whose rows do
+      not interact (no batch statistics).
     """
+    if rows is not None:
+        if remainder:
+            steps = (rows - remainder) // batch_size  # traced from here on
+        else:
+            total = (rows + batch_size - 1) // batch_size
+
+            def padded(i: Array, c: Any) -> Any:
+                keep = i * batch_size + jnp.arange(batch_size) < rows
+                return step(c, (*_fetch(data, order, i * batch_size, batch_size), keep))
+
+            return lax.fori_loop(jnp.minimum(start, total), jnp.minimum(stop, total),
+                                 padded, carry)
+
     def body(i: Array, c: Any) -> Any:
         return step(c, _fetch(data, order, i * batch_size, batch_size))
 
-    if steps:
+    if rows is not None or steps:
         carry = lax.fori_loop(jnp.minimum(start, steps), jnp.minimum(stop, steps), body,
                               carry)
     if remainder:
-        last = _fetch(data, order, jnp.int32(steps * batch_size), remainder)
+        last = _fetch(data, order, jnp.asarray(steps * batch_size, jnp.int32), remainder)
         carry = lax.cond((start <= steps) & (stop > steps), lambda c: step(c, last),
                          lambda c: c, carry)
     return carry
@@ -163,7 +226,7 @@ _STATIC = ("steps", "batch_size", "remainder")
 def make_train_loop(step: Callable[[TrainState, Batch], TrainState],
                     results: Callable[[tuple], Any]) -> Callable:
     """The epoch program: `run(state, data, order, start, stop, *, steps, batch_size,
-    remainder) -> (state, logs)`.
+    remainder, rows=None) -> (state, logs)`.
 
     `data` is the training set on the device (or a chunk of a stream's batches);
     `order` is the epoch's row order (drawn on the host, the same for every call of
@@ -172,24 +235,25 @@ def make_train_loop(step: Callable[[TrainState, Batch], TrainState],
     """
 
     def run(state: TrainState, data: PyTree, order: Array | None, start: Array,
-            stop: Array, *, steps: int, batch_size: int, remainder: int) -> tuple:
+            stop: Array, *, steps: int, batch_size: int, remainder: int,
+            rows: Array | None = None) -> tuple:
         state = run_batches(step, state, data, order, start, stop, steps=steps,
-                            batch_size=batch_size, remainder=remainder)
+                            batch_size=batch_size, remainder=remainder, rows=rows)
         return state, results(state.metrics)
 
     return jax.jit(run, static_argnames=_STATIC)
 
 
 def make_eval_loop(step: Callable, results: Callable[[tuple], Any]) -> Callable:
-    """`run(params, metrics, data, order, start, stop, *, steps, batch_size, remainder)
-    -> (metrics, logs)`, the evaluation counterpart of `make_train_loop`."""
+    """`run(params, metrics, data, order, start, stop, *, steps, batch_size, remainder,
+    rows=None) -> (metrics, logs)`, the evaluation counterpart of `make_train_loop`."""
 
     def run(params: tuple, metrics: tuple, data: PyTree, order: Array | None,
             start: Array, stop: Array, *, steps: int, batch_size: int,
-            remainder: int) -> tuple:
+            remainder: int, rows: Array | None = None) -> tuple:
         metrics = run_batches(lambda m, batch: step(params, m, batch), metrics, data, order,
                               start, stop, steps=steps, batch_size=batch_size,
-                              remainder=remainder)
+                              remainder=remainder, rows=rows)
         return metrics, results(metrics)
 
     return jax.jit(run, static_argnames=_STATIC)

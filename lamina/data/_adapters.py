@@ -10,9 +10,9 @@ drives `adapter.pieces(epoch, sizes)` and never asks which kind it has.
 Example:
     >>> import numpy as np
     >>> adapter = ArrayAdapter(adapt_xy(np.zeros((10, 2)), np.zeros(10)), batch_size=4)
-    >>> [(p.start, p.stop, p.plan.steps, p.plan.remainder)
+    >>> [(p.start, p.stop, p.plan.rows, p.plan.remainder)
     ...  for p in adapter.pieces(0, lambda done, total: total, seed=0)]
-    [(0, 3, 2, 2)]
+    [(0, 3, 10, 2)]
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Optional
 import jax
 import numpy as np
 
-from lamina.core.batching import EpochPlan, epoch_permutation, plan_epoch
+from lamina.core.batching import EpochPlan, epoch_permutation, plan_epoch, plan_padded
 from lamina.data._adapt import Arrays, adapt_xy
 from lamina.data._class_weight import class_weight_to_sample_weight
 from lamina.data._split import split_validation
@@ -103,10 +103,18 @@ class ArrayAdapter(DataAdapter):
         batch_size: rows per batch.
         steps: an optional cap on batches per epoch (`steps_per_epoch`).
         shuffle: whether each epoch takes the rows in a new order.
+        masked: run the last batch at full size with its padding masked out, so
+            that data of any length reuses one compiled program per bucket; only for
+            models whose rows do not interact (the trainer decides). Without it the
+            last batch keeps its exact size (one program per bucket and last size).
+
+    Without `steps`, the rows are padded (with copies of real rows, never read as
+    such) to one of a few bucket sizes (`lamina.core.batching.plan_padded`), so the
+    compiled programs do not depend on the exact number of rows.
     """
 
     def __init__(self, arrays: Arrays, batch_size: int, steps: int | None = None,
-                 shuffle: bool = False):
+                 shuffle: bool = False, masked: bool = False):
         self.arrays = arrays
         self.rows = num_rows(arrays.x)
         self.plan = plan_epoch(self.rows, batch_size, steps)
@@ -115,7 +123,13 @@ class ArrayAdapter(DataAdapter):
                           f"batches of size {batch_size} in x ({self.rows} rows); each epoch "
                           f"runs {self.plan.total_steps} batches.", stacklevel=4)
         self.shuffle = bool(shuffle)
-        self.data = jax.device_put(tuple(arrays))
+        self.padded_rows = self.rows
+        data = tuple(arrays)
+        if steps is None:
+            self.plan, self.padded_rows = plan_padded(self.rows, batch_size, masked)
+            cycle = np.arange(self.padded_rows) % self.rows
+            data = map_leaves(lambda a: a if len(a) == self.padded_rows else a[cycle], data)
+        self.data = jax.device_put(data)
 
     @property
     def steps(self) -> int:
@@ -125,8 +139,12 @@ class ArrayAdapter(DataAdapter):
         return self.arrays
 
     def pieces(self, epoch: int, sizes: Sizes, *, seed: int = 0) -> Iterator[Piece]:
-        order = jax.device_put(epoch_permutation(seed, epoch, self.rows)) \
-            if self.shuffle else None
+        order = None
+        if self.shuffle:
+            order = epoch_permutation(seed, epoch, self.rows)
+            if self.padded_rows != self.rows:  # padding rows are never kept: any real row
+                order = np.resize(order, self.padded_rows)
+            order = jax.device_put(order)
         total, done = self.plan.total_steps, 0
         while done < total:
             k = max(1, min(int(sizes(done, total)), total - done))
@@ -230,8 +248,10 @@ def batch_arrays(x: Any, y: Any = None, sample_weight: Any = None,
 
 def adapter_for(x: Any, y: Any = None, sample_weight: Any = None, *, batch_size: int,
                 steps: int | None = None, shuffle: bool = False,
-                class_weight: dict | None = None, prefix: str = "") -> DataAdapter:
-    """The adapter for what `fit`, `evaluate` or `validation_data` received.
+                class_weight: dict | None = None, prefix: str = "",
+                masked: bool = False) -> DataAdapter:
+    """The adapter for what `fit`, `evaluate` or `validation_data` received (`masked`:
+    see `ArrayAdapter`).
 
     Raises:
         ValueError: for a stream given with separate targets, or invalid data.
@@ -246,17 +266,20 @@ def adapter_for(x: Any, y: Any = None, sample_weight: Any = None, *, batch_size:
         arrays = expand_1d(adapt_xy(x, y, sample_weight, prefix=prefix))
     else:
         arrays = batch_arrays(x, y, sample_weight, class_weight)
-    return ArrayAdapter(arrays, batch_size, steps, shuffle)
+    return ArrayAdapter(arrays, batch_size, steps, shuffle, masked)
 
 
 def fit_adapters(x: Any, y: Any, sample_weight: Any, *, batch_size: int,
                  steps_per_epoch: int | None, shuffle: bool, class_weight: dict | None, validation_split: float,
                  validation_data: Any, validation_batch_size: int,
-                 validation_steps: int | None) -> tuple[DataAdapter, DataAdapter | None]:
+                 validation_steps: int | None, masked: bool = False,
+                 masked_validation: bool = False
+                 ) -> tuple[DataAdapter, DataAdapter | None]:
     """The training and validation adapters of `fit`.
 
     `validation_split` takes the last fraction of the rows, as Keras documents,
     before class weights are applied: validation losses are never class-weighted.
+    `masked` and `masked_validation`: see `ArrayAdapter`.
 
     Raises:
         ValueError: `validation_split` with a stream, or invalid data.
@@ -268,17 +291,19 @@ def fit_adapters(x: Any, y: Any, sample_weight: Any, *, batch_size: int,
                               steps=validation_steps)
         else:
             val = adapter_for(*unpack_xy(validation_data), batch_size=validation_batch_size,
-                              steps=validation_steps, prefix="validation_data ")
+                              steps=validation_steps, prefix="validation_data ",
+                              masked=masked_validation)
     if is_stream(x) or not validation_split or validation_data is not None:
         if validation_split and is_stream(x) and validation_data is None:
             raise ValueError("validation_split needs arrays it can cut, but x is a stream of "
                              "batches (a generator or Sequence). Pass validation_data=... "
                              "instead.")
         return adapter_for(x, y, sample_weight, batch_size=batch_size, steps=steps_per_epoch,
-                           shuffle=shuffle, class_weight=class_weight), val
+                           shuffle=shuffle, class_weight=class_weight, masked=masked), val
     train, held = split_validation(expand_1d(adapt_xy(x, y, sample_weight)), validation_split)
     if class_weight is not None:
         train = train._replace(sample_weight=class_weight_to_sample_weight(
             train.y, class_weight, train.sample_weight))
-    return (ArrayAdapter(train, batch_size, steps_per_epoch, shuffle),
-            ArrayAdapter(held, validation_batch_size, validation_steps))
+    return (ArrayAdapter(train, batch_size, steps_per_epoch, shuffle, masked),
+            ArrayAdapter(held, validation_batch_size, validation_steps,
+                         masked=masked_validation))

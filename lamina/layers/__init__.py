@@ -26,6 +26,25 @@ from lamina.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell,
                                SimpleRNNCell, StackedRNNCells, TimeDistributed)
 from lamina.layers.string_lookup import StringLookup
 from lamina.layers.text_vectorization import TextVectorization
+from lamina.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
+                                         Conv3D, Conv3DTranspose, Convolution1D,
+                                         Convolution2D, Convolution3D, DepthwiseConv1D,
+                                         DepthwiseConv2D, SeparableConv1D, SeparableConv2D)
+from lamina.layers.cropping import Cropping1D, Cropping2D, Cropping3D
+from lamina.layers.image_preprocessing import (CenterCrop, RandomBrightness, RandomContrast,
+                                               RandomCrop, RandomFlip, RandomRotation,
+                                               RandomTranslation, RandomZoom, Resizing)
+from lamina.layers.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
+                                   AvgPool1D, AvgPool2D, AvgPool3D, GlobalAveragePooling1D,
+                                   GlobalAveragePooling2D, GlobalAveragePooling3D,
+                                   GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D,
+                                   GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D,
+                                   GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D,
+                                   MaxPool1D, MaxPool2D, MaxPool3D, MaxPooling1D, MaxPooling2D,
+                                   MaxPooling3D)
+from lamina.layers.spatial_dropout import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
+from lamina.layers.up_sampling import UpSampling1D, UpSampling2D, UpSampling3D
+from lamina.layers.zero_padding import ZeroPadding1D, ZeroPadding2D, ZeroPadding3D
 
 __all__ = [
     "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average", "ELU",
@@ -42,3 +61,18 @@ __all__ = [
 ]
 __all__ += ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
             "TextVectorization"]
+__all__ += [
+    "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose",
+    "Convolution1D", "Convolution2D", "Convolution3D",
+    "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
+    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D",
+    "AvgPool3D", "Cropping1D", "Cropping2D", "Cropping3D", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+    "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D",
+    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "MaxPool1D",
+    "MaxPool2D", "MaxPool3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+    "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "UpSampling1D",
+    "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+    "CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
+    "RandomRotation", "RandomTranslation", "RandomZoom", "Resizing",
+]

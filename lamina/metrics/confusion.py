@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
+from lamina.backend._budget import charge
 from lamina.core import metrics as _core
 from lamina.core.metrics import Accumulator
 from lamina.metrics.base import Metric
@@ -40,6 +43,10 @@ class AUC(Metric):
         self.summation_method = summation_method
         self.thresholds = None if thresholds is None else list(thresholds)
         self.from_logits = from_logits
+        if thresholds is None and isinstance(num_thresholds, (int, np.integer)):
+            # Per threshold: a Python float in a list, a float64 and four float32
+            # counts; charged before they exist while a model file is loading.
+            charge(int(num_thresholds) * 56, f"AUC(num_thresholds={num_thresholds})'s counts")
         self.accumulator()  # check the arguments now, not at the first update
 
     def accumulator(self) -> Accumulator:

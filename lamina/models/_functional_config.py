@@ -119,7 +119,13 @@ def functional_from_config(config: dict[str, Any],
     def decode(value: Any) -> Any:
         def one(v: dict) -> Any:
             name, node, index = v["config"]["keras_history"]
-            return outputs[(name, node)][index]
+            found = outputs.get((name, node))
+            if found is None or not isinstance(index, int) or not -len(found) <= index < \
+                    len(found):
+                raise ValueError(f"The model config is inconsistent: it refers to output "
+                                 f"{index!r} of call {node!r} of layer {name!r}, which no "
+                                 f"layer produces (its layers are {sorted(created)[:20]}).")
+            return found[index]
         return _walk(one, value)
 
     # Shared layers may need a later layer's output first: sweep until nothing waits.

@@ -198,6 +198,16 @@ def _no_host_layer_error(model: Any, example: Any, where: str) -> ValueError:
     first = next(iter(model.layers), None)
     takes = f"its first layer '{first.name}' ({type(first).__name__})" if first is not None \
         else "it"
+    try:
+        float(str(example))
+    except ValueError:
+        pass
+    else:  # numbers read from a file as text
+        return ValueError(
+            f"Model '{model.name}' received strings as {where} (e.g. {str(example)[:40]!r}), "
+            f"but {takes} takes numbers. {where} has non-numeric values: strings that look like "
+            f"numbers. Convert number strings with .astype(float) (or read the file with "
+            "pd.read_csv, which parses them).")
     return ValueError(
         f"Model '{model.name}' received strings as {where} (e.g. {str(example)[:40]!r}), but "
         f"{takes} takes numbers. Put a TextVectorization layer first for text (e.g. "

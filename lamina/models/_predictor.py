@@ -81,8 +81,9 @@ class Predictor:
         padded = x if not missing else jax.tree.map(
             lambda a: np.concatenate([a, np.zeros((missing,) + a.shape[1:], a.dtype)]), x)
         out = self._inference_programs().predict(self._params(), padded, bucket, batch_size)
-        # Cut on the host: a device slice would compile a program per length.
-        return jax.tree.map(lambda a: np.asarray(a)[:n], out), num_batches
+        # Cut on the host: a device slice would compile a program per length. Copied, so
+        # the result is writable as Keras's is (`targets = model.predict(s); targets[i] = r`).
+        return jax.tree.map(lambda a: np.array(np.asarray(a)[:n]), out), num_batches
 
     def _inference_programs(self) -> Any:
         """The compiled programs when compiled; else predict-only ones (cached)."""
@@ -127,15 +128,26 @@ class Predictor:
                 "instead of X[i], or x.reshape(1, -1).")
 
     def predict_on_batch(self, x: Any) -> Any:
-        """Outputs for one batch, as NumPy."""
+        """Outputs for one batch, as (writable) NumPy arrays.
+
+        The rows are padded with zeros to one of a few sizes (at most 25% more,
+        dropped from the result on the host), so that batches of any size reuse a
+        handful of compiled programs.
+        """
         return self._predict_batch(self._host_x(x))
 
     def _predict_batch(self, x: Any) -> Any:
-        """Outputs for one batch of adapted host arrays."""
+        """Outputs for one batch of adapted host arrays, padded to a bucket of rows
+        (a model with stateful layers: exactly, carrying the states on)."""
         if has_stateful_layers(self):  # the states go on from the last call
             return predict_stateful(self, x, data_mod.num_rows(x))
+        n = data_mod.num_rows(x)
+        size = _bucket(n)
+        if size != n:
+            x = jax.tree.map(lambda a: np.concatenate(
+                [a, np.zeros((size - n,) + a.shape[1:], a.dtype)]), x)
         out = self._inference_programs().predict_step(self._params(), x)
-        return jax.tree.map(np.asarray, out)
+        return jax.tree.map(lambda a: np.array(np.asarray(a)[:n]), out)
 
 
 def _bucket(num_batches: int) -> int:

@@ -18,10 +18,10 @@ class Programs(NamedTuple):
 
     Attributes:
         train: the epoch program `(state, data, order, start, stop, *, steps,
-            batch_size, remainder) -> (state, logs)`.
+            batch_size, remainder, rows=None) -> (state, logs)`.
         train_step: one optimizer step `(state, batch) -> state` (`train_on_batch`).
         evaluate: `(params, metrics, data, order, start, stop, *, steps, batch_size,
-            remainder) -> (metrics, logs)`.
+            remainder, rows=None) -> (metrics, logs)`.
         eval_step: `(params, metrics, batch) -> metrics` (`test_on_batch`).
         predict: `(params, x, steps, batch_size) -> outputs` over consecutive batches.
         predict_step: `(params, x) -> outputs` for one batch.

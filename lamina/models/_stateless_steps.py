@@ -228,14 +228,19 @@ def logged_loop(step: Callable[..., tuple], carry_index: int) -> Callable:
     first batch). `carry_index` is 0 for training (`step(state, batch)`) and 1 for
     evaluation (`step(params, metrics, batch)`)."""
 
-    def run(*args: Any, steps: int, batch_size: int, remainder: int) -> tuple:
+    def run(*args: Any, steps: int, batch_size: int, remainder: int,
+            rows: Any = None) -> tuple:
         fixed, (carry, data, order, start, stop) = args[:carry_index], args[carry_index:]
-        first = core_train.fetch(data, order, jnp.int32(0), batch_size if steps else remainder)
+        size = batch_size if steps or (rows is not None and not remainder) else remainder
+        first = core_train.fetch(data, order, jnp.int32(0), size)
         shapes = jax.eval_shape(lambda c, b: step(*fixed, c, b)[1], carry, first)
         logs = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
-        carry, logs = core_train.run_batches(lambda c, b: step(*fixed, c[0], b), (carry, logs),
-                                             data, order, start, stop, steps=steps,
-                                             batch_size=batch_size, remainder=remainder)
+        # Custom steps never get padded rows (`_padding.pads_last_batch`): a row mask
+        # the epoch may add to full batches keeps every row and is left out.
+        carry, logs = core_train.run_batches(
+            lambda c, b: step(*fixed, c[0], tuple(b[:3])), (carry, logs), data, order,
+            start, stop, steps=steps, batch_size=batch_size, remainder=remainder,
+            rows=rows)
         return carry, logs
 
     return jax.jit(run, static_argnames=("steps", "batch_size", "remainder"))

@@ -20,6 +20,8 @@ from lamina.callbacks import CallbackList
 from lamina.data import DataAdapter
 from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
 from lamina.models._inputs import check_batch_size, host_logs
+from lamina.models._labels import check_sparse_labels, check_target_shapes
+from lamina.models._padding import pads_last_batch
 from lamina.models._progress import Chunker, resolve_verbose
 
 
@@ -35,6 +37,15 @@ class Trainer:
     def _prepare(self, adapter: DataAdapter) -> Any:
         self.build_from_data(adapter.peek().x)
         return self._get_programs()
+
+    def _check_targets(self, adapter: DataAdapter, what: str) -> None:
+        """Labels the loss cannot score, checked once on the host arrays the adapter
+        holds (the first batch of a stream)."""
+        y = adapter.peek().y
+        check_sparse_labels(self._compile_config["loss"], y, self.output_names,
+                            self._output_shapes(), what)
+        check_target_shapes(self._compile_config["loss"], y, self.output_names,
+                            self._output_shapes())
 
     @property
     def _names(self) -> list[str]:
@@ -89,6 +100,9 @@ class Trainer:
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
             raise TypeError(f"epochs must be an integer, but received {epochs!r}. "
                             "Use e.g. epochs=10.")
+        if epochs < 0:
+            raise ValueError(f"epochs must be 0 or more, but received epochs={epochs}: fit "
+                             "would train for no epoch at all. Use e.g. epochs=10.")
         val_bs = batch_size if validation_batch_size is None else \
             check_batch_size(validation_batch_size, "validation_batch_size")
         # Inputs that feed host layers (TextVectorization) are encoded on the host first.
@@ -98,10 +112,15 @@ class Trainer:
             x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
             shuffle=bool(shuffle), class_weight=class_weight,
             validation_split=validation_split, validation_data=validation_data,
-            validation_batch_size=val_bs, validation_steps=validation_steps)
+            validation_batch_size=val_bs, validation_steps=validation_steps,
+            masked=pads_last_batch(self, training=True),
+            masked_validation=pads_last_batch(self, training=False))
         self._prepare(train)
         if val is not None:  # the same checks on the validation inputs
             self.build_from_data(val.peek().x)
+        self._check_targets(train, "y")
+        if val is not None:
+            self._check_targets(val, "validation_data y")
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                            model=self, verbose=verbose, epochs=epochs, steps=train.steps)
         self.stop_training = False
@@ -176,8 +195,10 @@ class Trainer:
                            epochs=1, steps=None)
         cbs.on_test_begin()
         adapter = data_mod.adapter_for(encode_any(self, x), y, sample_weight,
-                                       batch_size=batch_size, steps=steps)
+                                       batch_size=batch_size, steps=steps,
+                                       masked=pads_last_batch(self, training=False))
         self._prepare(adapter)
+        self._check_targets(adapter, "y")
         logs = self._evaluate_epoch(adapter, cbs)
         cbs.on_test_end(logs)
         return self._format(logs, return_dict)

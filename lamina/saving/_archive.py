@@ -15,12 +15,17 @@ both versions and asking to upgrade Lamina. Additions older readers can ignore
 (new optional members, new config keys) keep the version.
 
 Safety: a file is checked before it is read (empty, not a zip, truncated, member
-names that are absolute or contain `..`, duplicate names, declared sizes beyond
-the limits below or beyond what the compression could produce); each failure is
-a `ValueError` naming the file and the reason. No pickle is involved anywhere.
+names that are absolute or contain `..`, duplicate names, compression other than
+stored or deflated, declared sizes beyond the limits below or beyond what the
+compression could produce). Members are read in chunks, never beyond the size they
+declare; a safetensors member's header is read and checked first (see
+`_safetensors`), so the loader can compare the declared tensors with the rebuilt
+architecture before a byte of their data is read. Each failure is a `ValueError`
+naming the file, the member and the reason. No pickle is involved anywhere.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -28,10 +33,13 @@ import struct
 import tempfile
 import warnings
 import zipfile
-from typing import Any, Callable
+import zlib
+from typing import Any, Callable, Iterator
 
 import numpy as np
+
 from lamina._version import __version__
+from lamina.saving import _safetensors as _st
 
 FORMAT_NAME = "lamina.model"
 FORMAT_VERSION = 1
@@ -54,8 +62,8 @@ def warn_foreign_name(path: str, what: str, suggested: str) -> None:
                   f"checkpoint: Lamina never writes those. Only Lamina can open it; name it "
                   f"'...{suggested}' to say so.", stacklevel=4)
 
-MAX_CONFIG_BYTES = 64 * 2**20       # a config of this size is not a real model's
-MAX_TENSOR_BYTES = 256 * 2**30      # larger than any model this library trains
+MAX_CONFIG_BYTES = 16 * 2**20       # 50 times the config of InceptionV3
+MAX_TENSOR_BYTES = _st.MAX_TENSOR_BYTES
 MAX_MEMBERS = 64
 MAX_DEFLATE_RATIO = 1100            # deflate cannot compress more than ~1032:1
 
@@ -86,6 +94,10 @@ def atomic_write(filepath: str, write: Callable[[Any], None], overwrite: bool = 
     place, so an interrupted save never leaves a broken file or destroys the old one.
     Missing parent folders are created.
 
+    A process killed in the middle of a save (SIGKILL, a power cut) cannot remove its
+    temporary file `.NAME.<pid>-<random>.tmp`; the next save of the same target
+    removes those whose process is gone.
+
     Example:
         >>> import os, tempfile
         >>> path = os.path.join(tempfile.mkdtemp(), "a.bin")
@@ -98,8 +110,9 @@ def atomic_write(filepath: str, write: Callable[[Any], None], overwrite: bool = 
                               "overwrite=True to replace it, or choose another path.")
     folder = os.path.dirname(os.path.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(filepath)}.",
-                               suffix=".tmp")
+    base = os.path.basename(filepath)
+    remove_stale_temporaries(folder, base)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{base}.{os.getpid()}-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -110,6 +123,53 @@ def atomic_write(filepath: str, write: Callable[[Any], None], overwrite: bool = 
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def remove_stale_temporaries(folder: str, base: str) -> list[str]:
+    """Remove the temporary files earlier saves of `base` left in `folder` when their
+    process died mid-write; those of a process still running are kept. Returns the
+    names removed.
+
+    Example:
+        >>> import os, tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> for name in (".m.lamina.999999999-x.tmp", f".m.lamina.{os.getpid()}-y.tmp"):
+        ...     open(os.path.join(folder, name), "wb").close()
+        >>> remove_stale_temporaries(folder, "m.lamina")
+        ['.m.lamina.999999999-x.tmp']
+    """
+    prefix = f".{base}."
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in sorted(names):
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        owner = name[len(prefix):-len(".tmp")].split("-", 1)[0]
+        if owner.isdigit() and _running(int(owner)):
+            continue
+        try:
+            os.remove(os.path.join(folder, name))
+            removed.append(name)
+        except OSError:  # gone already, or held open (Windows)
+            pass
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists (on Windows, always assumed: an open file there
+    cannot be removed anyway)."""
+    if pid == os.getpid() or os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # no such process (or no such pid)
+        return False
+    except OSError:  # it exists, owned by another user
+        return True
+    return True
 
 
 def write_archive(f: Any, members: dict[str, bytes]) -> None:
@@ -127,53 +187,119 @@ def _unsafe(name: str) -> bool:
             or "\x00" in name)
 
 
-def read_archive(filepath: str, optional: tuple[str, ...] = (OPTIMIZER,)) -> dict[str, bytes]:
-    """The expected members of a model archive, after the safety checks.
+# What reading a zip member raises for damaged data, besides BadZipFile.
+_DECODE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError,
+                  NotImplementedError, struct.error)
+
+
+class ModelArchive:
+    """An open model archive whose members are read on demand, each bounded by the
+    sizes the file declares (see the module docstring for the checks).
 
     Args:
         filepath: the archive.
-        optional: members that may be absent.
-
-    Returns:
-        `{name: bytes}` for `config.json`, the weights and any optional member present.
 
     Raises:
         ValueError: the file is not a sound Lamina archive (the message says why).
         FileNotFoundError: there is no such file.
+
+    Example:
+        >>> import os, tempfile, lamina as keras
+        >>> keras.layers.clear_session()
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.lamina")
+        >>> model.save(path)
+        >>> with ModelArchive(path) as archive:
+        ...     header = archive.header(WEIGHTS)
+        ...     sorted(header.tensors), archive.has(OPTIMIZER)
+        (['dense/bias', 'dense/kernel'], False)
     """
-    if not os.path.isfile(filepath):
-        raise FileNotFoundError(f"No model file at '{filepath}'. Check the path (saved "
-                                "models end in .lamina or .keras).")
-    size = os.path.getsize(filepath)
-    if size == 0:
-        raise ValueError(f"'{filepath}' is empty (0 bytes), not a Lamina model file. The "
-                         "save that wrote it may have been interrupted; save again.")
-    try:
-        with zipfile.ZipFile(filepath) as zf:
-            infos = zf.infolist()
-            _check_infos(infos, filepath, size)
-            by_name = {info.filename: info for info in infos}
-            out: dict[str, bytes] = {}
-            for name in (CONFIG, WEIGHTS, *optional):
-                if name not in by_name:
-                    if name in optional:
-                        continue
-                    raise ValueError(f"'{filepath}' is not a Lamina model file: it has no "
-                                     f"'{name}' member (it holds {sorted(by_name)[:10]}).")
-                out[name] = _read_member(zf, by_name[name], filepath)
-            return out
-    except zipfile.BadZipFile as err:
-        raise ValueError(f"'{filepath}' is not a Lamina model file: it is not a readable zip "
-                         f"archive ({err}); it may be truncated or corrupted. Save the model "
-                         "again.") from None
-    except (EOFError, OSError, RuntimeError, NotImplementedError) as err:
-        if isinstance(err, FileNotFoundError):
+
+    def __init__(self, filepath: str):
+        if not os.path.isfile(filepath):
+            raise FileNotFoundError(f"No model file at '{filepath}'. Check the path (saved "
+                                    "models end in .lamina or .keras).")
+        self.path = filepath
+        size = os.path.getsize(filepath)
+        if size == 0:
+            raise ValueError(f"'{filepath}' is empty (0 bytes), not a Lamina model file. The "
+                             "save that wrote it may have been interrupted; save again.")
+        try:
+            self._zip = zipfile.ZipFile(filepath)
+        except zipfile.BadZipFile as err:
+            raise ValueError(f"'{filepath}' is not a Lamina model file: it is not a readable "
+                             f"zip archive ({err}); it may be truncated or damaged. Save the "
+                             "model again.") from None
+        except (*_DECODE_ERRORS, ValueError) as err:
+            if isinstance(err, FileNotFoundError):
+                raise
+            raise ValueError(f"'{filepath}' could not be read as a Lamina model file ({err}); "
+                             "it may be truncated or damaged.") from None
+        try:
+            infos = self._zip.infolist()
+            _check_infos(infos, filepath)
+            self._infos = {info.filename: info for info in infos}
+            if CONFIG not in self._infos or WEIGHTS not in self._infos:
+                missing = CONFIG if CONFIG not in self._infos else WEIGHTS
+                raise ValueError(f"'{filepath}' is not a Lamina model file: it has no "
+                                 f"'{missing}' member (it holds {sorted(self._infos)[:10]}).")
+        except BaseException:
+            self._zip.close()
             raise
-        raise ValueError(f"'{filepath}' could not be read as a Lamina model file ({err}); "
-                         "it may be truncated or corrupted.") from None
+
+    def __enter__(self) -> "ModelArchive":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._zip.close()
+
+    def has(self, name: str) -> bool:
+        """Whether the archive holds the member `name`."""
+        return name in self._infos
+
+    @contextlib.contextmanager
+    def _member(self, name: str, limit: int) -> Iterator[Any]:
+        """The member's stream after the size and compression checks; errors of the
+        decompressor become a `ValueError` naming the member."""
+        info = self._infos[name]
+        _check_member(info, self.path, limit)
+        try:
+            with self._zip.open(info) as stream:
+                yield stream
+        except _DECODE_ERRORS as err:
+            raise ValueError(f"'{self.path}' is damaged: its member '{name}' cannot be "
+                             f"decompressed ({type(err).__name__}: {str(err)[:120]}). Save "
+                             "the model again.") from None
+
+    def read_json(self, name: str = CONFIG) -> bytes:
+        """The bytes of a JSON member, at most `MAX_CONFIG_BYTES`."""
+        info = self._infos[name]
+        with self._member(name, MAX_CONFIG_BYTES) as stream:
+            data = _st._read_exact(stream, info.file_size, f"'{self.path}' ('{name}')",
+                                   "content")
+            if stream.read(1):
+                raise ValueError(f"'{self.path}' is damaged: the member '{name}' holds more "
+                                 f"than the {info.file_size} bytes it declares.")
+        return bytes(data)
+
+    def header(self, name: str) -> _st.Header:
+        """The checked safetensors header of a member; no tensor data is read."""
+        info = self._infos[name]
+        with self._member(name, MAX_TENSOR_BYTES) as stream:
+            return _st.read_header(stream, self._where(name), size=info.file_size)
+
+    def tensors(self, name: str, header: _st.Header) -> dict[str, np.ndarray]:
+        """The tensors of a member, read in chunks into exactly the bytes `header`
+        (from `self.header(name)`) declares."""
+        with self._member(name, MAX_TENSOR_BYTES) as stream:
+            _st._read_exact(stream, header.header_bytes, self._where(name), "header")
+            return _st.read_data(stream, header, self._where(name))
+
+    def _where(self, name: str) -> str:
+        return f"'{self.path}' (its member '{name}')"
 
 
-def _check_infos(infos: list[zipfile.ZipInfo], filepath: str, size: int) -> None:
+def _check_infos(infos: list[zipfile.ZipInfo], filepath: str) -> None:
     if len(infos) > MAX_MEMBERS:
         raise ValueError(f"'{filepath}' is not a Lamina model file: it holds {len(infos)} "
                          f"members (a model file has 3).")
@@ -189,78 +315,28 @@ def _check_infos(infos: list[zipfile.ZipInfo], filepath: str, size: int) -> None
         seen.add(info.filename)
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, filepath: str) -> bytes:
-    limit = MAX_CONFIG_BYTES if info.filename.endswith(".json") else MAX_TENSOR_BYTES
+def _check_member(info: zipfile.ZipInfo, filepath: str, limit: int) -> None:
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ValueError(f"'{filepath}' is damaged or not a Lamina model file: its member "
+                         f"'{info.filename}' uses zip compression method {info.compress_type}"
+                         "; Lamina files store members plain or deflated.")
     if info.file_size > limit:
         raise ValueError(f"'{filepath}' is refused: its member '{info.filename}' declares "
                          f"{info.file_size} bytes, more than the {limit} a model file may "
                          "hold.")
     if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
-        raise ValueError(f"'{filepath}' is corrupted: the stored member '{info.filename}' "
+        raise ValueError(f"'{filepath}' is damaged: the stored member '{info.filename}' "
                          f"declares {info.file_size} bytes but occupies {info.compress_size}.")
     if info.file_size > max(info.compress_size, 1) * MAX_DEFLATE_RATIO:
         raise ValueError(f"'{filepath}' is refused: its member '{info.filename}' would expand "
                          f"from {info.compress_size} to {info.file_size} bytes, more than "
-                         "compression can produce (a zip bomb or a corrupted file).")
-    with zf.open(info) as member:
-        data = member.read(info.file_size)
-        beyond = member.read(1)
-    if len(data) != info.file_size or beyond:
-        raise ValueError(f"'{filepath}' is corrupted: the member '{info.filename}' holds "
-                         f"{len(data)} bytes, not the {info.file_size} declared.")
-    return data
+                         "compression can produce (a zip bomb or a damaged file).")
 
 
-# -- safetensors ----------------------------------------------------------------------
-def tensors_to_bytes(tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> bytes:
-    """The safetensors encoding of named NumPy arrays with string metadata.
-
-    Example:
-        >>> import numpy as np
-        >>> data = tensors_to_bytes({"w": np.ones(2, np.float32)}, {"k": "v"})
-        >>> sorted(tensors_from_bytes(data, "x")[0]), tensors_from_bytes(data, "x")[1]
-        (['w'], {'k': 'v'})
-    """
-    from safetensors.numpy import save
-
-    arrays = {k: np.asarray(v, order="C") for k, v in tensors.items()}
-    return save(arrays, metadata=metadata)
-
-
-def tensors_from_bytes(data: bytes, where: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Named arrays and metadata from safetensors bytes; `ValueError` naming `where`."""
-    from safetensors.numpy import load
-
-    if len(data) < 8:
-        raise ValueError(f"{where} is not a safetensors file: it holds only {len(data)} "
-                         "bytes. It may be truncated; save again.")
-    (header_len,) = struct.unpack("<Q", data[:8])
-    if header_len > min(len(data) - 8, MAX_CONFIG_BYTES):
-        raise ValueError(f"{where} is not a valid safetensors file: its header declares "
-                         f"{header_len} bytes but the file holds {len(data)}. It may be "
-                         "truncated or corrupted.")
-    try:
-        header = json.loads(data[8:8 + header_len])
-        metadata = header.get("__metadata__") or {}
-        if not isinstance(metadata, dict):
-            raise ValueError("metadata is not a dict")
-        tensors = load(bytes(data))
-    except Exception as err:  # safetensors raises its own error type
-        raise ValueError(f"{where} is not a valid safetensors file ({err}). It may be "
-                         "truncated or corrupted.") from None
-    return tensors, {str(k): str(v) for k, v in metadata.items()}
-
-
-def read_file_bytes(filepath: str, limit: int = MAX_TENSOR_BYTES) -> bytes:
-    """The bytes of a file, refusing an empty or absurdly large one."""
-    if not os.path.isfile(filepath):
-        raise FileNotFoundError(f"No file at '{filepath}'. Check the path.")
-    size = os.path.getsize(filepath)
-    if size == 0 or size > limit:
-        raise ValueError(f"'{filepath}' is refused: it holds {size} bytes, "
-                         + ("empty." if size == 0 else f"more than the limit of {limit}."))
-    with open(filepath, "rb") as f:
-        return f.read()
+# -- safetensors (kept here for the callbacks that read and write through this module) --
+tensors_to_bytes = _st.tensors_to_bytes
+tensors_from_bytes = _st.tensors_from_bytes
+read_file_bytes = _st.read_file_bytes
 
 
 def config_from_bytes(data: bytes, filepath: str) -> dict[str, Any]:
@@ -268,14 +344,14 @@ def config_from_bytes(data: bytes, filepath: str) -> dict[str, Any]:
     try:
         config = json.loads(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read())
     except (ValueError, RecursionError, UnicodeDecodeError) as err:
-        raise ValueError(f"'{filepath}' is corrupted: its config.json is not valid JSON "
+        raise ValueError(f"'{filepath}' is damaged: its config.json is not valid JSON "
                          f"({str(err)[:200]}).") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT_NAME:
         raise ValueError(f"'{filepath}' is not a Lamina model file: its config.json does not "
                          f"declare format '{FORMAT_NAME}'.")
     version = config.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ValueError(f"'{filepath}' is corrupted: config.json has format_version "
+        raise ValueError(f"'{filepath}' is damaged: config.json has format_version "
                          f"{version!r}, not a positive integer.")
     if version > FORMAT_VERSION:
         raise ValueError(
@@ -283,5 +359,5 @@ def config_from_bytes(data: bytes, filepath: str) -> dict[str, Any]:
             f"format {version}); this Lamina ({__version__}) reads file formats up to "
             f"{FORMAT_VERSION}. Upgrade lamina (pip install -U lamina) to load it.")
     if not isinstance(config.get("model"), dict):
-        raise ValueError(f"'{filepath}' is corrupted: config.json has no 'model' entry.")
+        raise ValueError(f"'{filepath}' is damaged: config.json has no 'model' entry.")
     return config

@@ -15,12 +15,17 @@ from typing import Any, Mapping
 import numpy as np
 
 from lamina import losses, metrics, optimizers, registry
+from lamina.backend._budget import AllocationLimitError
 from lamina.backend._operation import Operation
 from lamina.layers import Layer
 
 # The registry packages a model file may name layer and model classes from.
 # (and the operations `keras.ops` calls record in functional graphs).
 _PACKAGES = ("lamina.layers", "lamina.models", "lamina.ops")
+
+
+class LayerConfigError(ValueError):
+    """A layer's config could not be turned back into the layer (the message names it)."""
 
 
 def serialize_layer(layer: Any) -> dict[str, Any]:
@@ -105,10 +110,20 @@ def deserialize_layer(config: Any, custom_objects: Mapping[str, Any] | None = No
             if _takes_custom_objects(cls.from_config):  # e.g. Lambda finds its function
                 return cls.from_config(inner, registry.visible_objects(custom_objects))
             return cls.from_config(inner)
-        except (TypeError, ValueError, KeyError) as err:
-            raise ValueError(f"Could not rebuild layer class '{name}' from its config "
-                             f"({err}). If it is your own class, check that get_config() "
-                             "returns exactly the arguments its __init__ accepts.") from err
+        except (AllocationLimitError, LayerConfigError):
+            raise  # already names the innermost layer at fault
+        except MemoryError:
+            raise
+        except Exception as err:  # noqa: BLE001 - a config from a file may break a class anyhow
+            called = f" (named '{inner['name']}')" if isinstance(inner.get("name"), str) \
+                else ""
+            hint = ("The config is damaged." if cls.__module__.startswith("lamina.") else
+                    "If it is your own class, check that get_config() returns exactly the "
+                    "arguments its __init__ accepts.")
+            detail = str(err) if isinstance(err, ValueError) else \
+                f"{type(err).__name__}: {str(err)[:200]}"
+            raise LayerConfigError(f"Could not rebuild layer class '{name}'{called} from its "
+                                   f"config ({detail}). {hint}") from err
 
 
 def _takes_custom_objects(method: Any) -> bool:

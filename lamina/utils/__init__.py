@@ -11,17 +11,18 @@ from lamina import random as _random
 from lamina.data import unpack_xy as unpack_x_y_sample_weight
 from lamina.utils._image_dataset import image_dataset_from_directory
 from lamina.utils._image_io import array_to_img, img_to_array, load_img, save_img
+from lamina.utils.dataset_split import split_dataset
+from lamina.utils.file_utils import get_file
 from lamina.utils.numerical import normalize, to_categorical
 from lamina.utils.padding import pad_sequences
-from lamina.utils.dataset_split import split_dataset
 from lamina.utils.progbar import Progbar
 from lamina.utils.sequence import PyDataset, Sequence
 from lamina.utils.timeseries import timeseries_dataset_from_array
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "image_dataset_from_directory",
-           "img_to_array", "load_img", "multi_gpu_model", "normalize", "pad_sequences",
-           "save_img", "set_random_seed", "split_dataset", "timeseries_dataset_from_array",
-           "to_categorical", "unpack_x_y_sample_weight"]
+__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "get_file",
+           "image_dataset_from_directory", "img_to_array", "load_img", "multi_gpu_model",
+           "normalize", "pad_sequences", "save_img", "set_random_seed", "split_dataset",
+           "timeseries_dataset_from_array", "to_categorical", "unpack_x_y_sample_weight"]
 
 
 def set_random_seed(seed: int) -> None:
