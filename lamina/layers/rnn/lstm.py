@@ -118,7 +118,7 @@ class LSTM(CellLayer):
 
     Example:
         >>> import numpy as np
-        >>> layer = LSTM(4, return_state=True)
+        >>> layer = LSTM(4, return_state=True, name="lstm")
         >>> output, h, c = layer(np.ones((2, 7, 3)))
         >>> output.shape, c.shape, [w.name for w in layer.weights]
         ((2, 4), (2, 4), ['lstm/lstm_cell/kernel', 'lstm/lstm_cell/recurrent_kernel', \
