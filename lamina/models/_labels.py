@@ -155,8 +155,11 @@ def check_target_shapes(loss: Any, y: Any, output_names: Sequence[str],
             continue
         rows = target.shape[0]
         pred = jax.ShapeDtypeStruct((rows,) + tuple(shape[1:]), jnp.float32)
-        jax.eval_shape(lambda t, p: loss_shapes.align(t, p), target.astype(np.float32),
-                       pred)
+        try:
+            jax.eval_shape(lambda t, p: loss_shapes.align(t, p),
+                           jax.ShapeDtypeStruct(target.shape, jnp.float32), pred)
+        except ValueError as err:  # without the note JAX appends about its frames
+            raise ValueError(str(err).split("\n-----")[0]) from None
 
 
 def _builtin_fn(loss: Any) -> Any:
