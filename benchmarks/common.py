@@ -34,12 +34,13 @@ if REPO not in sys.path:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, REPO)
 
 # The names every script uses for its rows, in the order of the table.
-ORDER = ["lamina", "floor", "keras", "keras_spe", "torch", "sklearn"]
+ORDER = ["lamina", "floor", "keras", "keras_spe", "tf_keras", "torch", "sklearn"]
 LABELS = {
     "lamina": "Lamina fit",
     "floor": "JAX floor (jit scan/epoch)",
     "keras": "Keras 3 (JAX) fit",
     "keras_spe": "Keras 3 (JAX) fit, steps_per_execution",
+    "tf_keras": "tf.keras 2 (TensorFlow) fit",
     "torch": "PyTorch loop (2 threads)",
     "sklearn": "scikit-learn partial_fit",
 }
@@ -105,6 +106,16 @@ def keras_or_reason():
         return keras, None
     except ImportError:
         return None, "keras not installed (make bench installs it into .bench-venv)"
+
+
+def tf_keras_or_reason():
+    """tf.keras 2 (`tf_keras` with TF_USE_LEGACY_KERAS=1), from a venv with TensorFlow."""
+    try:
+        import tf_keras
+
+        return tf_keras, None
+    except ImportError:
+        return None, "tf-keras not installed (run this row with a Python that has tensorflow-cpu and tf-keras)"
 
 
 def torch_or_reason():
@@ -237,6 +248,7 @@ def ratios(results: dict[str, Result]) -> list[tuple[str, str, str]]:
         ("lamina/floor", "lamina", "floor"),
         ("keras/lamina", "keras", "lamina"),
         ("keras_spe/lamina", "keras_spe", "lamina"),
+        ("tf_keras/lamina", "tf_keras", "lamina"),
         ("torch/lamina", "torch", "lamina"),
         ("sklearn/lamina", "sklearn", "lamina"),
     ]

@@ -142,6 +142,11 @@ class _Probed:
         self.shape, self.dtype = shape, dtype
 
 
+def _user_code(layer: Any) -> bool:
+    return not type(layer).__module__.startswith("lamina.") or \
+        callable(getattr(layer, "function", None))
+
+
 def _overridden(layer: Any, method: str) -> bool:
     """Whether the layer's class defines `method` itself (not the base Layer's)."""
     found = getattr(type(layer), method, None)
@@ -203,7 +208,10 @@ def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
             out, out_masks = infer(layer, tensors, inputs, args, kwargs)
             outputs = map_structure(lambda s: _from_struct(s, batch, layer.name), out)
         except (ValueError, TypeError, IndexError) as err:
-            if not _overridden(layer, "compute_output_shape"):
+            # Only users' code (their layers, a Lambda's function) falls back on its
+            # compute_output_shape; a built-in layer's error (an RNN's initial_state of
+            # the wrong shape) is the user's to see.
+            if not _overridden(layer, "compute_output_shape") or not _user_code(layer):
                 received = "; ".join(describe(t) for t in tensors)
                 hint = (" A dimension the Input leaves unknown (None) may be one the layer's "
                         "weights depend on: give it in keras.Input(shape=...).") \
@@ -221,8 +229,20 @@ def call_symbolic(layer: Any, inputs: Any, args: tuple, training: Any,
         mask = flat_masks[i] if i < len(flat_masks) else None
         if mask is not None:
             tensor._keras_mask = _from_struct(mask, batch, layer.name)
+    if _variable_length(tensors):  # the layer's shapes keep the unknown dimensions
+        layer._input_shape = map_structure(lambda t: t.shape, _listed(inputs))
+        layer._output_shape = map_structure(lambda t: t.shape, _listed(outputs))
     Node(layer, inputs, tuple(args), dict(kwargs), training, outputs)
     return outputs
+
+
+def _listed(tree: Any) -> Any:
+    """Shapes are recorded with lists for several tensors, as `shape_of` makes them."""
+    if isinstance(tree, (list, tuple)):
+        return [_listed(t) for t in tree]
+    if isinstance(tree, dict):
+        return {k: _listed(v) for k, v in tree.items()}
+    return tree
 
 
 def _tensors_of(shapes: Any, dtype: Any, name: str) -> Any:

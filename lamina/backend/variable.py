@@ -37,6 +37,12 @@ def _binary(op: Callable, reflected: bool = False) -> Callable:
 CREATED = [0]
 
 
+def generation() -> int:
+    """A number that changes whenever a Variable is made: caches of weight lists
+    (a model's prediction programs) stay valid while it is unchanged."""
+    return CREATED[0]
+
+
 class Variable:
     """A layer weight, as `keras.Variable`.
 

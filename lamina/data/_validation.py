@@ -169,7 +169,8 @@ def non_numeric_error(name: str, bad: list[tuple[Any, str]], is_target: bool) ->
     return ValueError(
         f"{name} has non-numeric {what}: {listed}. Neural networks need numbers: "
         "one-hot encode categorical columns with pd.get_dummies(df) or "
-        "sklearn.preprocessing.OneHotEncoder (or put a StringLookup layer first in the "
-        "model), turn text into numbers with a TextVectorization layer first in the model, "
-        "and drop or convert date columns."
+        "sklearn.preprocessing.OneHotEncoder, and drop or convert text and date columns. "
+        "For text, start the model with a keras.layers.TextVectorization layer (or "
+        "StringLookup for single tokens) adapted to the training texts, or turn the texts "
+        "into integer sequences first (Tokenizer.texts_to_sequences, then pad_sequences)."
     )

@@ -7,6 +7,7 @@ from lamina.layers.category_encoding import CategoryEncoding
 from lamina.layers.core import Activation, Dense
 from lamina.layers.discretization import Discretization
 from lamina.layers.dropout import Dropout
+from lamina.layers.embedding import Embedding
 from lamina.layers.hashing import Hashing
 from lamina.layers.input_layer import Input, InputLayer
 from lamina.layers.integer_lookup import IntegerLookup
@@ -21,6 +22,8 @@ from lamina.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
 from lamina.layers.normalization import BatchNormalization
 from lamina.layers.preprocessing import Normalization, Rescaling
 from lamina.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from lamina.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,
+                               SimpleRNNCell, StackedRNNCells, TimeDistributed)
 from lamina.layers.string_lookup import StringLookup
 from lamina.layers.text_vectorization import TextVectorization
 from lamina.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
@@ -52,6 +55,9 @@ __all__ = [
     "Normalization", "Permute", "RepeatVector", "Rescaling", "Reshape", "Subtract",
     "Variable", "add", "average", "clear_session", "concatenate", "dot", "maximum",
     "minimum", "multiply", "subtract",
+    # sequences: embeddings and recurrent layers
+    "Bidirectional", "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN",
+    "SimpleRNNCell", "StackedRNNCells", "TimeDistributed",
 ]
 __all__ += ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
             "TextVectorization"]

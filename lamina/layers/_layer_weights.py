@@ -19,7 +19,7 @@ UNTRACKED = frozenset({
     "_graph_cache", "_keras_history", "_compiled", "_history", "stop_training", "history",
     "optimizer", "loss", "compiled_loss", "compiled_metrics", "_compile_config", "_callback_model",
     "_predict_only", "_initial_epoch", "_mask_warned", "_programs", "_train",
-    "_on_batch", "_fast_inputs"})
+    "_on_batch", "_fast_inputs", "_stateful_step", "_stateful_check"})
 
 # How many times a `trainable` flag was set: compiled models compare it with the
 # count they last checked, so that a call finds a changed flag without a walk.

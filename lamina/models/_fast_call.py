@@ -15,7 +15,7 @@ import numpy as np
 
 from lamina.backend import _masking
 from lamina.backend._scope import current_scope
-from lamina.models._fast_inputs import fast_inputs
+from lamina.models._fast_inputs import fast_inputs, learn_for
 from lamina.models._host_inputs import encode_inputs
 
 
@@ -32,7 +32,7 @@ class FastCall:
         outputs = super().__call__(inputs, *args, training=training, **kwargs)
         if plain and inputs.dtype == np.float32 and self._plain_outputs(outputs) \
                 and encode_inputs(self, inputs) is inputs:  # no host layer encodes it
-            fast_inputs(self).learn("call", (inputs,), (inputs,))
+            learn_for(self, "call", (inputs,), (inputs,))
         return outputs
 
     def _graph_call(self) -> bool:

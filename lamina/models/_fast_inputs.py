@@ -14,6 +14,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from lamina.models._host_checks import has_host_checks
+
 _MAX_SIGNATURES = 64
 
 
@@ -90,6 +92,15 @@ class FastInputs:
                 return
         self._known[(kind, sig)] = tuple(None if c is None else (c.dtype, c.shape[1:])
                                          for c in converted)
+
+
+def learn_for(model: Any, kind: str, given: Sequence[Any],
+              converted: Sequence[Any]) -> None:
+    """`fast_inputs(model).learn(...)`, unless a layer of the model checks its host
+    inputs (token ids against an Embedding's `input_dim`): those calls always take the
+    full path, so that no call skips the check."""
+    if not has_host_checks(model):
+        fast_inputs(model).learn(kind, given, converted)
 
 
 def fast_inputs(model: Any) -> FastInputs:

@@ -10,11 +10,13 @@ import numpy as np
 from lamina import data as data_mod
 from lamina.callbacks import CallbackList
 from lamina.models import _distributed
-from lamina.models._fast_inputs import fast_inputs
+from lamina.models._fast_inputs import fast_inputs, learn_for
 from lamina.models._host_inputs import encode_inputs, encode_stream
 from lamina.models._programs import PredictPrograms, predict_programs
+from lamina.models._host_checks import check_host_inputs
 from lamina.models._inputs import check_batch_size
 from lamina.models._progress import resolve_verbose
+from lamina.models._stateful import has_stateful_layers, predict_stateful
 from lamina.backend.variable import CREATED, unique_paths
 from lamina.layers._layer_weights import TRAINABLE_CHANGES
 from lamina.utils.progbar import Progbar
@@ -60,6 +62,8 @@ class Predictor:
         x = data_mod.expand_1d(data_mod.Arrays(x)).x
         if not self.built:
             self.build_from_data(x)
+        else:
+            check_host_inputs(self, x)
         return x
 
     def _predict_arrays(self, x: Any, batch_size: int, steps: int | None) -> tuple[Any, int]:
@@ -69,13 +73,18 @@ class Predictor:
         if steps is not None:
             n = min(n, steps * batch_size)
             x = jax.tree.map(lambda a: a[:n], x)
+        if has_stateful_layers(self):  # states go from batch to batch (see _stateful)
+            return predict_stateful(self, x, batch_size), math.ceil(n / batch_size)
+        # Fewer rows than a batch run as one batch of the next power of two: one row
+        # (a decoding loop) pays for one row, and few programs are compiled.
+        batch_size = min(batch_size, 1 << max(n - 1, 0).bit_length())
         num_batches = max(1, math.ceil(n / batch_size))
         if num_batches == 1:  # a few rows (an agent acting): one batch, as predict_on_batch
             return self._predict_batch(x), 1
         bucket = _bucket(num_batches)
-        padded = jax.tree.map(
-            lambda a: np.concatenate([a, np.zeros((bucket * batch_size - n,) + a.shape[1:],
-                                                  a.dtype)]), x)
+        missing = bucket * batch_size - n
+        padded = x if not missing else jax.tree.map(
+            lambda a: np.concatenate([a, np.zeros((missing,) + a.shape[1:], a.dtype)]), x)
         out = self._inference_programs().predict(self._params(), padded, bucket, batch_size)
         # Cut on the host: a device slice would compile a program per length. Copied, so
         # the result is writable as Keras's is (`targets = model.predict(s); targets[i] = r`).
@@ -155,11 +164,14 @@ class Predictor:
         encoded = encode_inputs(self, x)
         host = self._host_x(encoded, encode=False)
         if encoded is x:
-            fast_inputs(self).learn("predict", (x,), (host,))
+            learn_for(self, "predict", (x,), (host,))
         return host
 
     def _predict_batch(self, x: Any) -> Any:
-        """Outputs for one batch of adapted host arrays, padded to a bucket of rows."""
+        """Outputs for one batch of adapted host arrays, padded to a bucket of rows
+        (a model with stateful layers: exactly, carrying the states on)."""
+        if has_stateful_layers(self):  # the states go on from the last call
+            return predict_stateful(self, x, data_mod.num_rows(x))
         if type(x) is np.ndarray:
             n = x.shape[0]
             size = _bucket(n)

@@ -21,7 +21,7 @@ from lamina.callbacks import CallbackList
 from lamina.data import DataAdapter
 from lamina.models import _dispatch as dispatch
 from lamina.models import _distributed
-from lamina.models._fast_inputs import fast_inputs
+from lamina.models._fast_inputs import fast_inputs, learn_for
 from lamina.models._frozen import check_trainable_unchanged
 from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
 from lamina.models._image_checks import warn_unscaled_images
@@ -127,6 +127,8 @@ class Trainer:
             masked_validation=pads_last_batch(self, training=False))
         self._prepare(train)
         check_trainable_unchanged(self, "fit")
+        if val is not None:  # the same checks on the validation inputs
+            self.build_from_data(val.peek().x)
         self._check_targets(train, "y")
         if val is not None:
             self._check_targets(val, "validation_data y")
@@ -278,7 +280,7 @@ class Trainer:
             batch = tuple(data_mod.batch_arrays(encoded, y, sample_weight, class_weight))
             self.build_from_data(batch[0])
             if sample_weight is None and class_weight is None and encoded is x:
-                fast_inputs(self).learn("train", (x, y), batch[:2])
+                learn_for(self, "train", (x, y), batch[:2])
         else:
             batch = (*batch, None)
         programs = self._get_programs()
@@ -298,7 +300,7 @@ class Trainer:
             batch = tuple(data_mod.batch_arrays(encoded, y, sample_weight))
             self.build_from_data(batch[0])
             if sample_weight is None and encoded is x:
-                fast_inputs(self).learn("test", (x, y), batch[:2])
+                learn_for(self, "test", (x, y), batch[:2])
         else:
             batch = (*batch, None)
         programs = self._get_programs()

@@ -19,6 +19,7 @@ from lamina.models._custom_step import CustomSteps
 from lamina.models._fast_call import FastCall
 from lamina.models._frozen import mark_parts
 from lamina.models._generator_aliases import GeneratorAliases
+from lamina.models._host_checks import check_host_inputs
 from lamina.models._predictor import Predictor
 from lamina.models._programs import Programs, build_programs
 from lamina.models._stateless_steps import keras3_programs
@@ -204,6 +205,13 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, FastCal
         """Print the layer table: name (type), output shape, parameters, totals."""
         print_summary(self, line_length=line_length, print_fn=print_fn)
 
+    def reset_states(self) -> None:
+        """Set the states of every stateful layer (`RNN(stateful=True)`) to zero, as
+        tf.keras's `Model.reset_states`."""
+        for layer in self._flat_layers():
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+
     # -- masks --------------------------------------------------------------------
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """A model's outputs keep the masks its layers attach (see `Layer.__call__`);
@@ -213,13 +221,16 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, FastCal
     # -- building -----------------------------------------------------------------
     def build_from_data(self, x: Any) -> None:
         """Build the model (and check the inputs) from a batch of host data."""
-        if self.built:
-            return
-        structs = jax.tree.map(lambda a: jax.ShapeDtypeStruct((2,) + a.shape[1:], jnp.float32
-                                                              if a.dtype.kind == "f" else a.dtype), x)
-        with StatelessScope(building=True):
-            jax.eval_shape(lambda inputs: self(inputs, training=False), structs)
-        self.built = True
+        if not self.built:
+            # Data builds with a batch of 2; a declared shape (a ShapeDtypeStruct from
+            # `input_shape`) keeps its batch size, which stateful RNNs need.
+            structs = jax.tree.map(lambda a: jax.ShapeDtypeStruct(
+                (a.shape[0] if isinstance(a, jax.ShapeDtypeStruct) else 2,) + a.shape[1:],
+                jnp.float32 if a.dtype.kind == "f" else a.dtype), x)
+            with StatelessScope(building=True):
+                jax.eval_shape(lambda inputs: self(inputs, training=False), structs)
+            self.built = True
+        check_host_inputs(self, x)
 
     def build(self, input_shape: Any = None) -> None:
         if self.built and type(self).build is Model.build:

@@ -95,7 +95,9 @@ class Sequential(Model):
         if isinstance(first, InputLayer):
             inputs = first.output
         else:
-            inputs = InputLayer(batch_input_shape=(None,) + tuple(self.input_shape[1:])).output
+            declared = self._declared_input_shape()
+            shape = declared if declared is not None else self.input_shape
+            inputs = InputLayer(batch_input_shape=(None,) + tuple(shape[1:])).output
         x = inputs
         for layer in self.layers:
             x = layer(x)
@@ -141,6 +143,13 @@ class Sequential(Model):
             spec = jax.ShapeDtypeStruct(tuple(2 if d is None else d for d in shape),
                                         jnp.dtype(dtype))
             self.build_from_data(spec)
+            if any(d is None for d in shape[1:]):
+                # Unknown dimensions (`input_shape=[None, 1]`, any sequence length): the
+                # shapes come from the symbolic graph, which keeps them unknown.
+                inputs, outputs = self._graph()
+                self._input_shape = tuple(inputs.shape)
+                self._output_shape = outputs.shape if isinstance(outputs, KerasTensor) \
+                    else [t.shape for t in outputs]
 
     def build_from_data(self, x: Any) -> None:
         if not self.layers:
