@@ -204,3 +204,12 @@ def test_keras2_module_paths_of_convolutional_layers():
     assert (Conv2D, MaxPooling2D, UpSampling2D, ZeroPadding2D) == (
         keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.UpSampling2D,
         keras.layers.ZeroPadding2D)
+
+
+def test_keras2_module_paths_of_recurrent_layers():
+    from lamina.layers.embeddings import Embedding
+    from lamina.layers.recurrent import GRU, LSTM, SimpleRNN
+    from lamina.layers.wrappers import Bidirectional, TimeDistributed
+    assert (Embedding, GRU, LSTM, SimpleRNN, Bidirectional, TimeDistributed) == (
+        keras.layers.Embedding, keras.layers.GRU, keras.layers.LSTM, keras.layers.SimpleRNN,
+        keras.layers.Bidirectional, keras.layers.TimeDistributed)

@@ -3,9 +3,7 @@
 Each test follows one guide of keras.io (keras-team/keras, guides/*.py) in order,
 with the import changed and stand-in data where the guide downloads (MNIST, CIFAR,
 cats vs dogs): random arrays of the same shapes, fewer rows and epochs. Parts that
-need layers other issues add (Conv, pooling, Embedding, LSTM) run in tests of their
-own that skip while those layers are missing; parts that need TensorFlow or PyTorch
-(tf.data, DataLoader) use objects that behave like them. Printing is left out;
+need TensorFlow or PyTorch (tf.data, DataLoader) use objects that behave like them. Printing is left out;
 each step's result is checked instead.
 """
 import os
@@ -18,12 +16,6 @@ import lamina as keras
 from lamina import layers, ops
 
 RNG = np.random.default_rng(0)
-
-
-def _needs(*names):
-    missing = [n for n in names if not hasattr(layers, n)]
-    if missing:
-        pytest.skip(f"needs keras.layers.{', '.join(missing)} (added by another issue)")
 
 
 def mnist_like(n=256, flat=True):
@@ -96,7 +88,6 @@ def test_guide_sequential_model():
 
 
 def test_guide_sequential_model_conv_parts():
-    _needs("Conv2D", "MaxPooling2D", "GlobalMaxPooling2D")
     model = keras.Sequential()
     model.add(keras.Input(shape=(250, 250, 3)))
     model.add(layers.Conv2D(32, 5, strides=2, activation="relu"))
@@ -212,8 +203,6 @@ def test_guide_functional_api(tmp_path):
 
 
 def test_guide_functional_api_text_and_image_parts():
-    _needs("Embedding", "LSTM", "Conv2D", "MaxPooling2D", "GlobalMaxPooling2D",
-           "Conv2DTranspose", "UpSampling2D", "GlobalAveragePooling2D")
     num_tags, num_words, num_departments = 12, 10000, 4
     title_input = keras.Input(shape=(None,), name="title")
     body_input = keras.Input(shape=(None,), name="body")
@@ -972,7 +961,6 @@ def test_guide_understanding_masking_and_padding():
 
 
 def test_guide_masking_with_embedding_and_lstm():
-    _needs("Embedding", "LSTM")
     raw_inputs = [[711, 632, 71], [73, 8, 3215, 55, 927], [83, 91, 1, 645, 1253, 927]]
     padded_inputs = keras.utils.pad_sequences(raw_inputs, padding="post")
     embedding = layers.Embedding(input_dim=5000, output_dim=16, mask_zero=True)
