@@ -4,9 +4,9 @@ layers Lamina has, written in the book's style with only the imports changed
 (fewer epochs, fewer rows) on stand-in data of the shapes Keras's loaders return: the
 loaders themselves read stand-in files put in Keras's cache.
 
-What of the book does not run yet: the Hyperband chapter (it needs the tuner of
-another issue) and the CNN, RNN, LSTM/seq2seq and convolutional GAN chapters (they need
-Conv2D, pooling, recurrent and embedding layers, still in progress).
+Chapters 7 (the CIFAR-10 CNN, with `fit_generator` over `ImageDataGenerator`) and 10
+(an LSTM over IMDB) run here too; the search chapter's wrappers and tuner are tested in
+tests/test_wrappers*.py and tests/test_tuner.py.
 """
 import hashlib
 import io
@@ -258,6 +258,139 @@ def test_chapter5_multiclass_mnist_runs(book):
     np.testing.assert_allclose(predictions.sum(axis=1), 1.0, rtol=1e-5)
     loss, acc = model.evaluate(data["test_X"], data["test_y"], verbose=0)
     assert np.isfinite(loss) and 0.0 <= acc <= 1.0
+
+
+# -- Chapter 7: a CNN on CIFAR-10, with and without ImageDataGenerator -------------------
+def test_chapter7_cnn_and_augmented_fit_generator_run(book, monkeypatch):
+    from lamina.callbacks import TensorBoard
+    from lamina.datasets import cifar10
+    from lamina.layers import (BatchNormalization, Conv2D, Dense, Dropout, Flatten, Input,
+                               MaxPooling2D)
+    from lamina.models import Model
+    from lamina.preprocessing.image import ImageDataGenerator
+    from lamina.utils import multi_gpu_model, to_categorical
+
+    rng = np.random.default_rng(7)  # CIFAR-10's shapes and dtypes, fewer rows
+    stand_in = ((rng.integers(0, 256, (64, 32, 32, 3), dtype=np.uint8),
+                 rng.integers(0, 10, (64, 1), dtype=np.uint8)),
+                (rng.integers(0, 256, (32, 32, 32, 3), dtype=np.uint8),
+                 rng.integers(0, 10, (32, 1), dtype=np.uint8)))
+    monkeypatch.setattr(cifar10, "load_data", lambda: stand_in)
+
+    def load_data():
+        (train_X, train_y), (val_X, val_y) = cifar10.load_data()
+        train_X = train_X.astype('float32')
+        val_X = val_X.astype('float32')
+        train_X /= 255
+        val_X /= 255
+        train_y = to_categorical(train_y, 10)
+        val_y = to_categorical(val_y, 10)
+        return train_X, train_y, val_X, val_y
+
+    def build_network(num_gpu=1, input_shape=None):
+        inputs = Input(shape=input_shape, name="input")
+        conv1 = Conv2D(64, kernel_size=(3, 3), activation="relu", name="conv_1")(inputs)
+        batch1 = BatchNormalization(name="batch_norm_1")(conv1)
+        pool1 = MaxPooling2D(pool_size=(2, 2), name="pool_1")(batch1)
+        conv2 = Conv2D(32, kernel_size=(3, 3), activation="relu", name="conv_2")(pool1)
+        batch2 = BatchNormalization(name="batch_norm_2")(conv2)
+        pool2 = MaxPooling2D(pool_size=(2, 2), name="pool_2")(batch2)
+        flatten = Flatten()(pool2)
+        fc1 = Dense(512, activation="relu", name="fc1")(flatten)
+        d1 = Dropout(rate=0.2, name="dropout1")(fc1)
+        fc2 = Dense(256, activation="relu", name="fc2")(d1)
+        d2 = Dropout(rate=0.2, name="dropout2")(fc2)
+        output = Dense(10, activation="softmax", name="softmax")(d2)
+        model = Model(inputs=inputs, outputs=output)
+        if num_gpu > 1:
+            model = multi_gpu_model(model, num_gpu)
+        model.compile(optimizer='adam', loss='categorical_crossentropy',
+                      metrics=["accuracy"])
+        return model
+
+    def create_callbacks(name):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras 2's batch_size and write_grads
+            return [TensorBoard(log_dir=os.path.join(os.getcwd(), "tb_log", name),
+                                write_graph=True, batch_size=32, write_grads=False)]
+
+    train_X, train_y, val_X, val_y = load_data()
+    model = build_network(input_shape=train_X.shape[1:])
+    assert model.output_shape == (None, 10)
+    assert model.get_layer("pool_2").output_shape == (None, 6, 6, 32)
+    history = model.fit(x=train_X, y=train_y, batch_size=32, epochs=1,
+                        validation_data=(val_X, val_y), verbose=0,
+                        callbacks=create_callbacks("cnn") if _has_tensorboardx() else [])
+    assert sorted(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+
+    data_generator = ImageDataGenerator(rotation_range=20, width_shift_range=0.02,
+                                        height_shift_range=0.02, horizontal_flip=True)
+    data_generator.fit(train_X)
+    with pytest.warns(UserWarning, match="fit_generator"):
+        history = model.fit_generator(data_generator.flow(train_X, train_y, batch_size=32),
+                                      steps_per_epoch=len(train_X) // 32, epochs=1,
+                                      validation_data=(val_X, val_y), verbose=0)
+    assert np.isfinite(history.history["val_loss"][0])
+    assert model.predict(val_X, verbose=0).shape == (32, 10)
+
+
+def _has_tensorboardx():
+    try:
+        import tensorboardX  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# -- Chapter 10: an LSTM over word embeddings trained from scratch, on IMDB --------------
+def test_chapter10_imdb_lstm_runs(book, monkeypatch):
+    from lamina.datasets import imdb
+    from lamina.layers import LSTM, Dense, Embedding, Input
+    from lamina.models import Model
+    from lamina.preprocessing import sequence
+
+    rng = np.random.default_rng(10)  # imdb.npz's layout: object arrays of word-index lists
+    reviews = np.empty(48, dtype=object)
+    for i in range(48):
+        reviews[i] = [int(v) for v in rng.integers(1, 300, rng.integers(5, 30))]
+    labels = rng.integers(0, 2, 48).astype(np.int64)
+    _cache(monkeypatch, book / "keras_home", "imdb.npz", x_train=reviews[:32],
+           y_train=labels[:32], x_test=reviews[32:], y_test=labels[32:])
+
+    def load_data(vocab_size):
+        data = dict()
+        data["vocab_size"] = vocab_size
+        (data["X_train"], data["y_train"]), (data["X_test"], data["y_test"]) = \
+            imdb.load_data(num_words=vocab_size)
+        return data
+
+    def pad_sequences(data):
+        data["X_train"] = sequence.pad_sequences(data["X_train"])
+        data["sequence_length"] = data["X_train"].shape[1]
+        data["X_test"] = sequence.pad_sequences(data["X_test"],
+                                                maxlen=data["sequence_length"])
+        return data
+
+    def build_network(vocab_size, embedding_dim, sequence_length):
+        input = Input(shape=(sequence_length,), name="Input")
+        embedding = Embedding(input_dim=vocab_size, output_dim=embedding_dim,
+                              input_length=sequence_length, name="embedding")(input)
+        lstm1 = LSTM(10, activation='tanh', return_sequences=False, dropout=0.2,
+                     recurrent_dropout=0.2, name='lstm1')(embedding)
+        output = Dense(1, activation='sigmoid', name='sigmoid')(lstm1)
+        model = Model(inputs=input, outputs=output)
+        model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])
+        return model
+
+    data = pad_sequences(load_data(vocab_size=200))
+    assert data["X_train"].shape == (32, data["sequence_length"])
+    assert data["X_train"].max() < 200  # num_words: rarer words became the OOV index 2
+    model = build_network(vocab_size=data["vocab_size"], embedding_dim=100,
+                          sequence_length=data["sequence_length"])
+    history = model.fit(x=data["X_train"], y=data["y_train"], batch_size=32, epochs=1,
+                        validation_data=(data["X_test"], data["y_test"]), verbose=0)
+    assert sorted(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert model.predict(data["X_test"], verbose=0).shape == (16, 1)
 
 
 # -- Chapter 12: the DQN's model code (keras-rl style) ----------------------------------
