@@ -107,7 +107,7 @@ def _frame_with_dates():
      r"y contains strings .*'cat'.*LabelEncoder"),
     (lambda: dict(x=np.zeros((0, 4)), y=np.zeros(0)), r"x is empty: it has 0 rows"),
     (lambda: dict(x=_frame_with_dates(), y=np.ones(20)),
-     r"x has non-numeric columns: 'when' \(dtype datetime64.*drop or convert date columns"),
+     r"x has non-numeric columns: 'when' \(dtype datetime64.*drop or convert (text and )?date columns"),
     (lambda: dict(x=[[1.0, 2.0, 3.0, 4.0], [1.0, 2.0]], y=[1.0, 2.0]),
      r"x is a list of rows of different lengths \(found lengths \[2, 4\]\).*pad_sequences"),
     (lambda: dict(x=X.astype(str), y=np.ones(20)),
