@@ -194,7 +194,10 @@ def test_training_on_a_file_larger_than_the_memory_limit(tmp_path):
     assert int(n) == rows and np.isfinite(float(loss))
     assert int(grown) < budget_mib << 20
     proc, line = run("whole")  # the same limit stops reading the whole file
-    assert not line and "MemoryError" in proc.stderr, proc.stdout[-2000:]
+    # Python's MemoryError, or Arrow's own failure to map memory (its I/O threads'
+    # stacks come from the same capped data segment).
+    refused = ("MemoryError", "Out of memory", "Resource temporarily unavailable")
+    assert not line and any(r in proc.stderr for r in refused), proc.stderr[-2000:]
 
 
 def test_file_dataset_with_steps_is_an_error(files):
