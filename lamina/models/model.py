@@ -1,14 +1,13 @@
 """`Model`: a layer that trains — compile, the stateless bridge, and structure."""
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
 
 from lamina import optimizers as optimizers_mod
-from lamina.backend import _masking
-from lamina.backend._scope import LossList, StatelessScope, layer_frame
+from lamina.backend._scope import StatelessScope, layer_frame
 from lamina.backend._tree import is_symbolic, shape_of
 from lamina.core.train import TrainState
 from lamina.layers.layer import Layer
@@ -24,12 +23,14 @@ from lamina.models._predictor import Predictor
 from lamina.models._programs import Programs, build_programs
 from lamina.models._stateless_steps import keras3_programs
 from lamina.models._state import StateHolder
+from lamina.models._stateless_call import StatelessCall
 from lamina.models._summary import print_summary
 from lamina.models._trainer import Trainer
 from lamina.saving._mixin import Saveable
 
 
-class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, FastCall, Layer):
+class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, FastCall,
+            StatelessCall, Layer):
     """A trainable stack of layers, as `keras.Model`.
 
     Subclass it with layers as attributes and a `call(inputs, training=None)`, or use
@@ -252,55 +253,6 @@ class Model(Trainer, Predictor, GeneratorAliases, Saveable, CustomSteps, FastCal
                     self.build(shape_of(inputs))
             self.built = True
             self._build_shape = shape_of(inputs)
-
-    # -- the stateless bridge -------------------------------------------------------
-    def stateless_call(self, trainable_variables: Sequence[Any],
-                       non_trainable_variables: Sequence[Any], inputs: Any,
-                       training: bool = False, rng: Any = None,
-                       return_losses: bool = False) -> tuple:
-        """Run the model on arrays instead of its Variables, as Keras's stateless_call.
-
-        Args:
-            trainable_variables: arrays in `trainable_weights` order.
-            non_trainable_variables: arrays in `non_trainable_weights` order.
-            inputs: the batch.
-            training: training mode (Dropout, BatchNormalization).
-            rng: a PRNG key for Dropout and other randomness.
-            return_losses: also return the list of the call's `add_loss` losses and
-                weight-regularization penalties (Keras 3's `return_losses`).
-
-        Returns:
-            `(outputs, non_trainable_variables)`, plus the list of losses when asked.
-
-        Example:
-            >>> import jax, numpy as np, lamina as keras
-            >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
-            >>> tv = [np.ones((2, 1)), np.zeros(1)]
-            >>> out, _ = model.stateless_call(tv, [], np.array([[1.0, 2.0]]))
-            >>> out.tolist()
-            [[3.0]]
-        """
-        tv, ntv = self._stateless_weights(trainable_variables, non_trainable_variables)
-        out, new_nt, losses, _ = self._stateless(tv, ntv, trainable_variables,
-                                                 non_trainable_variables, inputs, training,
-                                                 rng)
-        return (out, new_nt, LossList(losses)) if return_losses else (out, new_nt)
-
-    def _stateless(self, tv: list, ntv: list, trainable: Sequence[Any],
-                   non_trainable: Sequence[Any], inputs: Any, training: bool,
-                   rng: Any) -> tuple:
-        """`(outputs, non_trainable arrays, losses, outputs' mask)` of one call: the
-        losses are the `add_loss` values and the weight-regularization penalties."""
-        values = [(v, jnp.asarray(a)) for v, a in zip(tv, trainable)]
-        values += [(v, jnp.asarray(a)) for v, a in zip(ntv, non_trainable)]
-        with StatelessScope(values, rng=rng) as scope, _masking.mask_scope():
-            outputs = self(inputs, training=training)
-            mask = _masking.get_masks(outputs)
-            new_nt = [scope.get(v) for v in ntv]
-            losses = [jnp.sum(loss) for loss in scope.losses]
-            losses += [v.regularizer(scope.get(v)) for v in tv + ntv
-                       if v.regularizer is not None]
-        return outputs, new_nt, losses, mask
 
     def _forward_fn(self, tv: list, ntv: list, tkeys: list[str],
                     ntkeys: list[str]) -> Callable:
