@@ -11,6 +11,7 @@ model runs it on the host before its compiled program (see
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 import jax
@@ -57,7 +58,7 @@ def as_text(values: Any) -> np.ndarray:
     return arr.astype(str) if arr.size else np.zeros(arr.shape, dtype=str)
 
 
-class HostLayer(Layer):
+class HostLayer(Layer, ABC):
     """A preprocessing layer that runs on the host, in NumPy (see the module)."""
 
     #: How many host layers this process made: models skip looking for them while 0.
@@ -69,17 +70,18 @@ class HostLayer(Layer):
         HostLayer.created += 1
 
     # -- what subclasses define -------------------------------------------------
+    @abstractmethod
     def host_call(self, inputs: Any) -> np.ndarray:
         """The outputs for host data (NumPy arrays or lists), as NumPy."""
-        raise NotImplementedError
 
     @property
+    @abstractmethod
     def output_dtype(self) -> str:
         """`"int32"`, `"float32"`, or `"string"` (an inverse lookup)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def compute_output_shape(self, input_shape: Any) -> tuple:
-        raise NotImplementedError
+        """The output shape for an input shape (the host call is not traced)."""
 
     # -- the call -------------------------------------------------------------------
     def compute_output_spec(self, inputs: Any) -> KerasTensor:
@@ -109,10 +111,6 @@ class HostLayer(Layer):
             self._input_shape = none_batch(tuple(np.shape(inputs)))
             self._output_shape = none_batch(tuple(np.shape(outputs)))
         return outputs, self._output_mask(inputs, outputs, mask)
-
-    def adapt(self, data: Any, batch_size: int | None = None, steps: int | None = None
-              ) -> None:
-        raise NotImplementedError
 
 
 def _host_value(inputs: Any) -> Any:

@@ -8,6 +8,7 @@ transposes its input and output around it.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 import jax.numpy as jnp
@@ -20,7 +21,7 @@ from lamina.layers import _weight_spec as weight_spec
 from lamina.layers.layer import Layer
 
 
-class ConvCommon(Layer):
+class ConvCommon(Layer, ABC):
     """The arguments, checks and finishing steps shared by the convolution layers.
 
     Subclasses set `rank`, call `_set_window` and `_set_output` in `__init__`, make
@@ -87,8 +88,9 @@ class ConvCommon(Layer):
         return spatial.to_channels_last(inputs, self.data_format)
 
     # -- compute --------------------------------------------------------------------
+    @abstractmethod
     def convolve(self, x: Any) -> Any:
-        raise NotImplementedError
+        """The family's convolution of channels-last `x` (before bias and activation)."""
 
     def call(self, inputs: Any) -> Any:
         y = self.convolve(self._checked_call_input(inputs))
@@ -101,8 +103,9 @@ class ConvCommon(Layer):
         return [spatial.window_output_size(s, k, st, self.padding, d) for s, k, st, d in
                 zip(sizes, self.kernel_size, self.strides, self.dilation_rate)]
 
+    @abstractmethod
     def output_channels(self, in_channels: int) -> int:
-        raise NotImplementedError
+        """The number of output channels for `in_channels` input channels."""
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         shape = tuple(input_shape)
