@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import jax
 import numpy as np
 
 from lamina import random as random_mod
@@ -37,15 +38,33 @@ class StateHolder:
         self.trainable_keys = keys[:len(trainable)]
         self.non_trainable_keys = keys[len(trainable):]
         self._init_optimizer, self._init_metrics = init_optimizer, init_metrics
-        self.state: TrainState | None = None
+        self._state: TrainState | None = None
+        # `train_on_batch` keeps a small state packed in a few flat buffers
+        # (`models/_packed.py`): (packing, packed buffers, (trainable, non_trainable)),
+        # the newest when `_state` is None; unpacked when first read.
+        self._packed: tuple | None = None
         self.seed: int | None = None      # the run's shuffle seed (host-side)
         self.pending = False              # the state holds values newer than the Variables
         self._lost: set[int] = set()      # Variables whose newest value is elsewhere
         self._owned = False
 
     # -- the state ----------------------------------------------------------------
+    @property
+    def state(self) -> TrainState | None:
+        """The newest `TrainState`, or None before the first training call."""
+        if self._state is None and self._packed is not None:
+            packing, packed, _ = self._packed
+            self._state = _unpacker(packing)(packed)
+        return self._state
+
+    @state.setter
+    def state(self, state: TrainState | None) -> None:
+        self._state, self._packed = state, None
+
     def arrays(self) -> tuple[dict, dict]:
         """The weights as `(trainable, non_trainable)` dicts by key, newest values."""
+        if self._state is None and self._packed is not None and not self._lost:
+            return self._packed[2]
         if self.state is not None and not self._lost:
             return self.state.trainable, self.state.non_trainable
         return ({k: v.value for k, v in zip(self.trainable_keys, self.trainable)},
@@ -72,9 +91,28 @@ class StateHolder:
             self._lost.clear()
         return self.state
 
+    def packed(self, packing: Any) -> tuple | None:
+        """The current state packed by `packing`, or None where it does not fit it."""
+        if self._packed is not None and self._packed[0] is packing and not self._lost:
+            return self._packed[1]
+        state = self.current()
+        if not packing.matches(state):
+            return None
+        packed = _packer(packing)(state)
+        self._packed = (packing, packed, (state.trainable, state.non_trainable))
+        return packed
+
+    def adopt_packed(self, packing: Any, packed: tuple, weights: tuple) -> None:
+        """Keep a packed state (and its weights, unpacked) as the newest."""
+        self._claim()
+        self._state, self._packed = None, (packing, packed, weights)
+
     def adopt(self, state: TrainState) -> None:
         """Keep `state` as the newest; the Variables are written back when read."""
+        self._claim()
         self.state = state
+
+    def _claim(self) -> None:
         self.pending = True
         if not self._owned:
             for v in self.trainable + self.non_trainable:
@@ -95,7 +133,9 @@ class StateHolder:
             self.pending = False
             return
         self.pending = False
-        values = {**self.state.trainable, **self.state.non_trainable}
+        trainable, non_trainable = self.arrays() if not self._lost else \
+            (self.state.trainable, self.state.non_trainable)
+        values = {**trainable, **non_trainable}
         keys = self.trainable_keys + self.non_trainable_keys
         for key, v in zip(keys, self.trainable + self.non_trainable):
             if v._holder is self:
@@ -119,3 +159,17 @@ class StateHolder:
             if v._holder is self:
                 v._holder = None
         self._owned = False
+
+
+def _unpacker(packing: Any) -> Any:
+    fn = packing.__dict__.get("_unpack")
+    if fn is None:
+        fn = packing.__dict__["_unpack"] = jax.jit(packing.unpack)
+    return fn
+
+
+def _packer(packing: Any) -> Any:
+    fn = packing.__dict__.get("_pack")
+    if fn is None:
+        fn = packing.__dict__["_pack"] = jax.jit(packing.pack)
+    return fn

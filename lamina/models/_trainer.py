@@ -26,6 +26,7 @@ from lamina.models._frozen import check_trainable_unchanged
 from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
 from lamina.models._image_checks import warn_unscaled_images
 from lamina.models._inputs import check_batch_size, host_logs
+from lamina.models._packed import PACK_LIMIT, Mismatch, Packing
 from lamina.models._labels import check_sparse_labels, check_target_shapes
 from lamina.models._padding import pads_last_batch
 from lamina.models._progress import Chunker, resolve_verbose
@@ -286,9 +287,40 @@ class Trainer:
         programs = self._get_programs()
         check_trainable_unchanged(self, "train_on_batch")
         train_batch, _ = self._batch_programs(programs)
-        state, values = train_batch(self._train.current(), batch, bool(reset_metrics))
-        self._train.adopt(state)
+        values = self._train_packed(programs, train_batch, batch, bool(reset_metrics))
+        if values is None:
+            state, values = train_batch(self._train.current(), batch, bool(reset_metrics))
+            self._train.adopt(state)
         return self._format(host_logs(programs.names, values), return_dict)
+
+    def _train_packed(self, programs: Any, train_batch: Any, batch: tuple,
+                      reset: bool) -> Any:
+        """`train_on_batch`'s step over the state packed in a few flat buffers
+        (`models/_packed.py`), for states small enough that passing each array
+        costs more than copying them all; the step's results, or None if the state
+        is not packed."""
+        cached = self.__dict__.get("_on_batch_packed")
+        if cached is None or cached[0] is not programs:
+            packing = Packing(self._train.current())
+            fn = None
+            if packing.size <= PACK_LIMIT:
+                def step(packed: tuple, batch: tuple, reset: bool) -> tuple:
+                    state, values = train_batch(packing.unpack(packed), batch, reset)
+                    return (packing.pack(state), (state.trainable, state.non_trainable),
+                            values)
+                fn = jax.jit(step, static_argnums=2, donate_argnums=0)
+            cached = self.__dict__["_on_batch_packed"] = (programs, packing, fn)
+        _, packing, fn = cached
+        packed = None if fn is None else self._train.packed(packing)
+        if packed is None:
+            return None
+        try:
+            packed, weights, values = fn(packed, batch, reset)
+        except Mismatch:     # the step changes the state's structure: not packable
+            self.__dict__["_on_batch_packed"] = (programs, packing, None)
+            return None
+        self._train.adopt_packed(packing, packed, weights)
+        return values
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                       reset_metrics: bool = True, return_dict: bool = False) -> Any:
