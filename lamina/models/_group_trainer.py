@@ -121,6 +121,38 @@ class GroupRun:
         return [{name: float(v[k]) for name, v in zip(self.names, host)}
                 for k in range(len(self.models))]
 
+    def keep_best(self, logs: list[dict], best: Any, kept: tuple | None) -> tuple:
+        """`(weights, scores)`: each model's weights at its best epoch so far by the
+        objective `best` (`.name`, `.better(a, b)`), updated with this epoch's `logs`."""
+        values = []
+        for log in logs:
+            if best.name not in log:
+                raise ValueError(f"The objective {best.name!r} is not in the training logs "
+                                 f"{sorted(log)}: pass validation data, or choose an "
+                                 f"objective among the logged names.")
+            values.append(float(log[best.name]))
+        params = (self.states.trainable, self.states.non_trainable)
+        if kept is None:
+            return params, values
+        better = [best.better(v, s) for v, s in zip(values, kept[1])]
+        mask = jnp.asarray(better)
+        weights = jax.tree.map(
+            lambda new, old: jnp.where(mask.reshape((-1,) + (1,) * (new.ndim - 1)), new, old),
+            params, kept[0])
+        return weights, [v if b else s for v, b, s in zip(values, better, kept[1])]
+
+    def restore(self, weights: tuple) -> None:
+        """Give each model the stacked `(trainable, non_trainable)` weights (after
+        `finish`), keeping the rest of its training state."""
+        trainable, non_trainable = jax.device_get(weights)
+        for k, (model, to) in enumerate(zip(self.models, self.to_first)):
+            back = {v: key for key, v in to.items()}
+            state = model._train.current()
+            model._train.adopt(state._replace(
+                trainable={back[key]: jnp.asarray(v[k]) for key, v in trainable.items()},
+                non_trainable={back[key]: jnp.asarray(v[k])
+                               for key, v in non_trainable.items()}))
+
     def finish(self) -> None:
         """Give each model its trained state, as `fit` leaves it."""
         host = jax.device_get(self.states)

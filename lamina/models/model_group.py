@@ -209,6 +209,20 @@ def train_many(build_fn: Callable[..., Any], x: Any, y: Any = None, *,
         >>> bool(group.histories[1].history["loss"][-1] < group.histories[0].history["loss"][-1])
         True
     """
+    return train_group(build_fn, x, y, seeds=seeds, hyperparameters=hyperparameters,
+                       batch_size=batch_size, epochs=epochs, verbose=verbose,
+                       validation_split=validation_split, validation_data=validation_data,
+                       shuffle=shuffle, sample_weight=sample_weight)
+
+
+def train_group(build_fn: Callable[..., Any], x: Any, y: Any = None, *,
+                seeds: Iterable[int] | None = None, hyperparameters: Any = None,
+                batch_size: int | None = None, epochs: int = 1, verbose: int = 0,
+                validation_split: float = 0.0, validation_data: Any = None,
+                shuffle: bool = True, sample_weight: Any = None,
+                best: Any = None) -> ModelGroup:
+    """`train_many`, and with `best` (an objective: `.name`, `.better(a, b)`) each
+    model ends with the weights of its best epoch by that log, as a tuner keeps them."""
     batch_size = check_batch_size(batch_size, "batch_size")
     seeds, hyperparameters = _settings(seeds, hyperparameters)
     weights = None
@@ -232,18 +246,20 @@ def train_many(build_fn: Callable[..., Any], x: Any, y: Any = None, *,
     if any(padding(models[0]).values()):  # cut the data as fit cuts it for these models
         train, val = adapters(**padding(models[0]))
     group = fit_group(models, train, None if weights is None else np.asarray(weights),
-                      val=val, epochs=epochs, verbose=verbose, shuffle=shuffle)
+                      val=val, epochs=epochs, verbose=verbose, shuffle=shuffle, best=best)
     return ModelGroup(models, group, hyperparameters)
 
 
 def fit_group(models: list, train: Any, weights: Any, *, val: Any = None,
               epochs: int, verbose: int, shuffle: bool, test_rows: Any = None,
-              validation_freq: int = 1) -> list:
+              validation_freq: int = 1, best: Any = None) -> list:
     """Train `models` together on the adapter's arrays; returns their histories.
 
     `weights` is None or `(K, rows)`; `val` an adapter of shared validation rows, or
-    `test_rows` a `(orders, extra, has_extra, plan)` of each model's own held-out rows.
+    `test_rows` a `(orders, extra, has_extra, plan)` of each model's own held-out rows;
+    `best` an objective whose best epoch's weights each model ends with.
     """
+    kept = None
     run = GroupRun(models)
     histories = new_histories(models, epochs, train.steps, verbose)
     padded = train.padded_rows
@@ -268,5 +284,9 @@ def fit_group(models: list, train: Any, weights: Any, *, val: Any = None,
             history.on_epoch_end(epoch, log)
         if verbose:
             print_epoch(epoch, epochs, logs)
+        if best is not None:
+            kept = run.keep_best(logs, best, kept)
     run.finish()
+    if kept is not None:
+        run.restore(kept[0])
     return histories

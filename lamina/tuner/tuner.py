@@ -11,6 +11,7 @@ from typing import Any
 
 from lamina.tuner._trial import Trial
 from lamina.tuner._trial_callback import TrialCallback
+from lamina.tuner._vectorized import group_arguments, run_group
 from lamina.tuner.hypermodel import get_hypermodel
 from lamina.tuner.hyperparameters import HyperParameters
 from lamina.tuner.objective import create_objective
@@ -36,6 +37,12 @@ class Tuner:
             True it is deleted first.
         executions_per_trial: models trained per trial; the score is their mean.
         max_consecutive_failed_trials: failing trials in a row that stop the search.
+        vectorize: False (one fit per trial, as KerasTuner), True (all the trials of
+            the search trained together as one compiled program, by
+            `lamina.models.train_many`), or a number of trials per such group. Only
+            for spaces whose hyperparameters leave the model's shapes unchanged
+            (learning rate, weight decay, L1/L2 factors, dropout rates); `search`'s
+            callbacks do not run.
     """
 
     _prunes = False
@@ -43,13 +50,25 @@ class Tuner:
     def __init__(self, hypermodel: Any, objective: Any, *, directory: str | None = None,
                  project_name: str | None = None, overwrite: bool = False,
                  executions_per_trial: int = 1, max_consecutive_failed_trials: int = 3,
-                 seed: int | None = None, **kwargs: Any):
+                 seed: int | None = None, vectorize: bool | int = False, **kwargs: Any):
         if kwargs:
             raise TypeError(
                 f"{type(self).__name__} got unexpected argument(s) {sorted(kwargs)}. It "
                 f"takes hypermodel, objective, its algorithm's arguments, seed, directory, "
-                f"project_name, overwrite, executions_per_trial and "
-                f"max_consecutive_failed_trials.")
+                f"project_name, overwrite, executions_per_trial, "
+                f"max_consecutive_failed_trials and vectorize.")
+        if isinstance(vectorize, bool) or vectorize is None:
+            self.vectorize = 0 if not vectorize else -1   # -1: every remaining trial
+        elif isinstance(vectorize, int) and vectorize >= 1:
+            self.vectorize = vectorize
+        else:
+            raise ValueError(f"vectorize must be True, False or a number of trials per "
+                             f"group (>= 1), but received {vectorize!r}.")
+        if self.vectorize and self._prunes:
+            raise ValueError(f"{type(self).__name__} stops trials after different numbers "
+                             f"of epochs, so its trials cannot train as one program. Use "
+                             f"vectorize=True with RandomSearch, GridSearch or "
+                             f"BayesianOptimization.")
         self.hypermodel = get_hypermodel(hypermodel)
         self.seed = seed
         self.executions_per_trial = int(executions_per_trial)
@@ -96,45 +115,71 @@ class Tuner:
 
     def _search(self, fit_args: tuple, fit_kwargs: dict[str, Any], verbose: Any) -> None:
         self.oracle.fail_stale_trials()
-        start, failures = time.time(), 0
-        objective = self.oracle.objective
+        clock = [time.time(), 0]   # the search's start, failures in a row
+        group_kwargs = group_arguments(self.hypermodel, fit_args, fit_kwargs) \
+            if self.vectorize else None
         while self.oracle.finished() < self.oracle.max_trials:
-            otrial = self.oracle.ask()
-            trial_id = self.oracle.trial_id(otrial.number)
-            hp = HyperParameters()
-            hp._sample = lambda spec: spec.suggest(otrial)
-            hp._known = dict(self.oracle._space)
+            left = self.oracle.max_trials - self.oracle.finished()
+            size = min(left, self.vectorize if self.vectorize > 0 else left) \
+                if self.vectorize else 1
+            trials = [self._new_trial() for _ in range(size)]
             began = time.time()
             try:
-                status, score, step, history = self._run(otrial, hp, trial_id, fit_args,
-                                                         fit_kwargs)
+                if group_kwargs is not None:
+                    results = run_group(self, trials, group_kwargs)
+                else:
+                    otrial, hp = trials[0]
+                    results = [self._run(otrial, hp, fit_args, fit_kwargs)]
             except Exception as err:
-                self.oracle.tell(otrial, "FAILED")
-                failures += 1
-                if failures >= self.max_consecutive_failed_trials:
+                for otrial, _ in trials:
+                    self.oracle.tell(otrial, "FAILED")
+                if group_kwargs is not None:   # every trial of the group failed together
+                    raise
+                clock[1] += 1
+                if clock[1] >= self.max_consecutive_failed_trials:
                     raise RuntimeError(
-                        f"{failures} trials in a row failed; the search stops. The last "
+                        f"{clock[1]} trials in a row failed; the search stops. The last "
                         f"error: {type(err).__name__}: {err}") from err
                 if verbose:
-                    print(f"Trial {trial_id} failed: {type(err).__name__}: {err}")
+                    print(f"Trial {self.oracle.trial_id(trials[0][0].number)} failed: "
+                          f"{type(err).__name__}: {err}")
                 continue
-            failures = 0
-            for key, value in (("values", hp.values), ("score", score), ("best_step", step),
-                               ("history", history)):
-                otrial.set_user_attr(key, value)
-            self.oracle.update_space(hp)
-            self.oracle.tell(otrial, status, score)
-            if verbose:
-                best = self.oracle.get_best_trials(1)
-                word = "Complete" if status == "COMPLETED" else "Stopped early"
-                print(f"\nTrial {otrial.number + 1} {word} [{_clock(time.time() - began)}]")
-                print(f"{objective.name}: {score}\n")
-                if best:
-                    print(f"Best {objective.name} So Far: {best[0].score}")
-                print(f"Total elapsed time: {_clock(time.time() - start)}")
+            clock[1] = 0
+            for (otrial, hp), result in zip(trials, results):
+                self._record(otrial, hp, result, began, clock[0], verbose)
 
-    def _run(self, otrial: Any, hp: HyperParameters, trial_id: str, fit_args: tuple,
-             fit_kwargs: dict[str, Any]) -> tuple[str, float, int | None, dict]:
+    def _new_trial(self) -> tuple[Any, HyperParameters]:
+        """A trial asked of the oracle, with hyperparameters that sample from it."""
+        otrial = self.oracle.ask()
+        hp = HyperParameters()
+        hp._sample = lambda spec: spec.suggest(otrial)
+        hp._known = dict(self.oracle._space)
+        return otrial, hp
+
+    def _record(self, otrial: Any, hp: HyperParameters, result: tuple, began: float,
+                start: float, verbose: Any) -> None:
+        """Save a trial's model and tell the oracle how it ended."""
+        status, score, step, history, model = result
+        folder = self.oracle.trial_dir(self.oracle.trial_id(otrial.number))
+        os.makedirs(folder, exist_ok=True)
+        model.save(os.path.join(folder, "checkpoint.lamina"))
+        for key, value in (("values", hp.values), ("score", score), ("best_step", step),
+                           ("history", history)):
+            otrial.set_user_attr(key, value)
+        self.oracle.update_space(hp)
+        self.oracle.tell(otrial, status, score)
+        if verbose:
+            objective = self.oracle.objective
+            best = self.oracle.get_best_trials(1)
+            word = "Complete" if status == "COMPLETED" else "Stopped early"
+            print(f"\nTrial {otrial.number + 1} {word} [{_clock(time.time() - began)}]")
+            print(f"{objective.name}: {score}\n")
+            if best:
+                print(f"Best {objective.name} So Far: {best[0].score}")
+            print(f"Total elapsed time: {_clock(time.time() - start)}")
+
+    def _run(self, otrial: Any, hp: HyperParameters, fit_args: tuple,
+             fit_kwargs: dict[str, Any]) -> tuple[str, float, int | None, dict, Any]:
         objective = self.oracle.objective
         kwargs = dict(fit_kwargs)
         callbacks = list(kwargs.pop("callbacks", None) or [])
@@ -157,11 +202,8 @@ class Tuner:
         _, step, history, weights, model = best
         if weights is not None:
             model.set_weights(weights)
-        folder = self.oracle.trial_dir(trial_id)
-        os.makedirs(folder, exist_ok=True)
-        model.save(os.path.join(folder, "checkpoint.lamina"))
         score = sum(scores) / len(scores)
-        return ("STOPPED" if pruned else "COMPLETED"), score, step, history
+        return ("STOPPED" if pruned else "COMPLETED"), score, step, history, model
 
     # -- results --------------------------------------------------------------------------
     def get_best_hyperparameters(self, num_trials: int = 1) -> list[HyperParameters]:
