@@ -2,6 +2,7 @@
 BackupAndRestore)."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ def check_save_freq(save_freq: Any, owner: str) -> Any:
                      "each epoch) or a positive integer N (save every N batches).")
 
 
-class SaveFrequency:
+class SaveFrequency(ABC):
     """Counts batches and calls `save_batch(batch, logs)` every `save_freq` of them.
 
     Only a callback with an integer `save_freq` gets a batch hook (an instance
@@ -48,5 +49,6 @@ class SaveFrequency:
             self._batches_since_save = 0
             self.save_batch(batch, logs)
 
+    @abstractmethod
     def save_batch(self, batch: int, logs: dict | None) -> None:
-        raise NotImplementedError
+        """Save after `batch`, every `save_freq` batches."""

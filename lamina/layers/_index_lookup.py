@@ -1,6 +1,7 @@
 """`IndexLookup`: the shared layer of `StringLookup` and `IntegerLookup`."""
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 import numpy as np
@@ -104,8 +105,9 @@ class IndexLookup(HostLayer):
         self._vocab.require()
         return cat.output_shape(tuple(input_shape), self.output_mode, self._vocab.depth())
 
+    @abstractmethod
     def _check_tokens(self, values: Any) -> np.ndarray:
-        raise NotImplementedError
+        """`values` as an array of this layer's token type, or a clear error."""
 
     def host_call(self, inputs: Any) -> np.ndarray:
         if self.invert:

@@ -2,6 +2,7 @@
 at inference (Dropout and the noise layers)."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Sequence
 
 import jax
@@ -19,7 +20,7 @@ def check_rate(rate: Any, who: str) -> float:
     return float(rate)
 
 
-class RandomLayer(Layer):
+class RandomLayer(Layer, ABC):
     """Draws from its own `SeedGenerator` while training; passes masks on.
 
     Subclasses implement `noise(x, key)` and say when they do nothing (`inactive`).
@@ -39,8 +40,9 @@ class RandomLayer(Layer):
     def inactive(self) -> bool:
         return False
 
+    @abstractmethod
     def noise(self, x: Any, key: Any) -> Any:
-        raise NotImplementedError
+        """The training-time output for `x`, drawing from `key`."""
 
     def draw_shape(self, x: Any) -> tuple:
         """The shape of the random draw for input `x` (from `noise_shape`)."""

@@ -26,8 +26,8 @@ from lamina.models._frozen import check_trainable_unchanged
 from lamina.models._host_inputs import encode_any, encode_inputs, encode_validation
 from lamina.models._image_checks import warn_unscaled_images
 from lamina.models._inputs import check_batch_size, host_logs
-from lamina.models._packed import PACK_LIMIT, Mismatch, Packing
 from lamina.models._labels import check_sparse_labels, check_target_shapes
+from lamina.models._packed import PACK_LIMIT, Mismatch, Packing
 from lamina.models._padding import pads_last_batch
 from lamina.models._progress import Chunker, resolve_verbose
 

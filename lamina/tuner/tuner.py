@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import time
+from abc import ABC, abstractmethod
 from typing import Any
 
 from lamina.tuner._trial import Trial
@@ -23,7 +24,7 @@ def _clock(seconds: float) -> str:
     return f"{s // 3600:02d}h {s % 3600 // 60:02d}m {s % 60:02d}s"
 
 
-class Tuner:
+class Tuner(ABC):
     """The base of the tuners: builds, trains and scores one model per trial.
 
     Args:
@@ -86,9 +87,9 @@ class Tuner:
         self.oracle.update_space(space)
         self._start(space)
 
+    @abstractmethod
     def _algorithm(self, space: HyperParameters) -> tuple[Any, Any, int]:
         """The Optuna sampler and pruner, and the number of trials."""
-        raise NotImplementedError
 
     def _start(self, space: HyperParameters) -> None:
         """Anything to queue before the first trial (the grid of GridSearch)."""

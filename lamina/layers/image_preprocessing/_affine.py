@@ -9,6 +9,7 @@ mapping each output pixel `(x, y)` to the input point `((a0 x + a1 y + a2) / k,
 """
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 import jax
@@ -95,8 +96,9 @@ class RandomAffine(RandomImageLayer):
                                           tuple(INTERPOLATIONS), who)
         self.fill_value = float(fill_value)
 
+    @abstractmethod
     def transforms(self, key: Any, batch: int, height: int, width: int) -> Any:
-        raise NotImplementedError
+        """One random affine transform per image of the batch, drawn from `key`."""
 
     def augment(self, x: Any, key: Any) -> Any:
         transforms = self.transforms(key, x.shape[0], x.shape[1], x.shape[2])

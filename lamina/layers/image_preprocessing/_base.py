@@ -8,6 +8,7 @@ image `(height, width, channels)` gets a batch axis for the call, and a
 from __future__ import annotations
 
 import numbers
+from abc import ABC, abstractmethod
 from typing import Any
 
 import jax.numpy as jnp
@@ -85,15 +86,16 @@ class ImageInput:
         return tuple(shape)
 
 
-class ImageLayer(ImageInput, Layer):
+class ImageLayer(ImageInput, Layer, ABC):
     """A deterministic image layer: `transform(x)` on a float channels-last batch."""
 
     def __init__(self, data_format: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.data_format = spatial.standardize_data_format(data_format, type(self).__name__)
 
+    @abstractmethod
     def transform(self, x: Any) -> Any:
-        raise NotImplementedError
+        """The layer's output for a batch of images `x` (channels last)."""
 
     def call(self, inputs: Any) -> Any:
         x, single = self._image_batch(inputs)
@@ -111,8 +113,12 @@ class RandomImageLayer(ImageInput, RandomLayer):
         self.data_format = spatial.standardize_data_format(data_format, type(self).__name__)
         self.supports_masking = False
 
+    @abstractmethod
     def augment(self, x: Any, key: Any) -> Any:
-        raise NotImplementedError
+        """The augmented batch of images `x` (channels last), drawing from `key`."""
+
+    def noise(self, x: Any, key: Any) -> Any:
+        return self.augment(x, key)
 
     def infer(self, x: Any) -> Any:
         return x

@@ -16,6 +16,7 @@ step, in training only.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Callable, NamedTuple
 
 import jax
@@ -111,7 +112,7 @@ def step_of(cell: Any, batch_size: int, input_dim: int, training: bool) -> Split
     return SplitStep(lambda x: x, recur)
 
 
-class RecurrentCell(Layer):
+class RecurrentCell(Layer, ABC):
     """The arguments, weights, dropout and split step the built-in cells share.
 
     Subclasses set `gates` (how many blocks of `units` columns the kernel has), define
@@ -199,8 +200,10 @@ class RecurrentCell(Layer):
         return SplitStep(project, lambda z, states: self.recur_fn(z, states, rec_mask),
                          _first)
 
+    @abstractmethod
     def recur_fn(self, z: Any, states: list, recurrent_mask: Any) -> tuple:
-        raise NotImplementedError
+        """The recurrence of one step: from the projected input `z` and the states,
+        `(output, new states)`; `recurrent_mask` is the recurrent dropout mask or None."""
 
     def call(self, inputs: Any, states: Any = None, training: bool = False) -> tuple:
         """One time step: `(output, new_states)`. Without `states`, the step starts
