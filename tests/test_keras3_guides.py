@@ -10,7 +10,6 @@ import os
 
 import jax
 import numpy as np
-import pytest
 
 import lamina as keras
 from lamina import layers, ops

@@ -3,7 +3,6 @@ by hand, and are random only while training, reproducibly."""
 import numpy as np
 import pytest
 
-import lamina as keras
 from lamina import layers
 from lamina.testing import run_layer_test
 

@@ -1,9 +1,7 @@
 """Up-sampling, zero-padding, cropping and spatial dropout pass the layer kit and move
 values where NumPy puts them."""
-import numpy as np
 import pytest
 
-import lamina as keras
 from lamina import layers
 from lamina.testing import run_layer_test
 

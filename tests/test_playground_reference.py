@@ -20,7 +20,6 @@ import os
 import numpy as np
 import pytest
 
-from lamina.datasets import playground as datasets
 from lamina.datasets._seedrandom import SeedRandom
 from lamina.playground.session import Session
 from lamina.playground.state import parse_hash

@@ -7,7 +7,7 @@ import pytest
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_wine
 from sklearn.model_selection import (GridSearchCV, RandomizedSearchCV, StratifiedKFold,
-                                     cross_val_score, cross_validate)
+                                     cross_validate)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.base import clone

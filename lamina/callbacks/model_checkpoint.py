@@ -5,7 +5,6 @@ import os
 import string
 from typing import Any
 
-import numpy as np
 
 from lamina.callbacks._monitor import MonitorMixin, log_key, monitor_mode, worst
 from lamina.callbacks._save_frequency import SaveFrequency

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
 
 def normalize(x: Any, mean: Any, variance: Any, epsilon: float, gamma: Any = None,

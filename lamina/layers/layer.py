@@ -8,7 +8,6 @@ from typing import Any, Sequence
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from lamina import regularizers
 from lamina.backend import _masking

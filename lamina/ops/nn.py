@@ -22,7 +22,6 @@ import optax
 from jax import nn as jnn
 
 from lamina.ops._activations import *  # noqa: F401,F403
-from lamina.ops._activations import OPS as _ACTIVATIONS
 from lamina.ops._conv import (adaptive_average_pool, adaptive_max_pool,  # noqa: F401
                               average_pool, conv, conv_transpose, depth_to_space,
                               depthwise_conv, fold, max_pool, separable_conv, space_to_depth,
