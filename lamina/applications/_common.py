@@ -71,6 +71,21 @@ def image_input(input_tensor: Any, input_shape: tuple) -> KerasTensor:
     return layers.Input(shape=input_shape) if input_tensor is None else input_tensor
 
 
+def start(*, weights: Any, include_top: bool, classes: int, pooling: Any,
+          classifier_activation: Any, input_tensor: Any, input_shape: Any,
+          default_size: int, min_size: int,
+          files: dict[bool, ImagenetFile]) -> tuple[KerasTensor, str | None]:
+    """The beginning of an application: its arguments checked, the weights file found
+    (`files[include_top]` for `weights="imagenet"`) and the input made; returns
+    `(input tensor, weights path or None)`."""
+    check_arguments(weights, include_top, classes, pooling, classifier_activation)
+    path = weights_path(weights, files[bool(include_top)])
+    input_shape = imagenet_utils.obtain_input_shape(
+        input_shape, default_size=default_size, min_size=min_size,
+        data_format=image_data_format(), require_flatten=include_top, weights=weights)
+    return image_input(input_tensor, input_shape), path
+
+
 def channel_axis() -> int:
     """The channel axis of 4D image tensors in the current data format."""
     return 1 if image_data_format() == "channels_first" else 3

@@ -9,7 +9,7 @@ from typing import Any
 from lamina import layers
 from lamina.applications import _common, imagenet_utils
 from lamina.applications.imagenet_utils import decode_predictions
-from lamina.backend import KerasTensor, image_data_format
+from lamina.backend import KerasTensor
 from lamina.models import Model
 
 __all__ = ["InceptionV3", "decode_predictions", "preprocess_input"]
@@ -115,12 +115,10 @@ def InceptionV3(include_top: bool = True, weights: Any = "imagenet", input_tenso
         >>> model.output_shape, model.count_params()
         ((None, 1, 1, 2048), 21802784)
     """
-    _common.check_arguments(weights, include_top, classes, pooling, classifier_activation)
-    path = _common.weights_path(weights, _FILES[bool(include_top)])
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=299, min_size=75, data_format=image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = _common.image_input(input_tensor, input_shape)
+    img_input, path = _common.start(
+        weights=weights, include_top=include_top, classes=classes, pooling=pooling,
+        classifier_activation=classifier_activation, input_tensor=input_tensor,
+        input_shape=input_shape, default_size=299, min_size=75, files=_FILES)
     x = conv2d_bn(img_input, 32, 3, 3, strides=(2, 2), padding="valid")
     x = conv2d_bn(x, 32, 3, 3, padding="valid")
     x = conv2d_bn(x, 64, 3, 3)

@@ -8,7 +8,7 @@ from typing import Any
 from lamina import layers
 from lamina.applications import _common, imagenet_utils
 from lamina.applications.imagenet_utils import decode_predictions
-from lamina.backend import KerasTensor, image_data_format
+from lamina.backend import KerasTensor
 from lamina.models import Model
 
 __all__ = ["ResNet50", "decode_predictions", "preprocess_input"]
@@ -95,12 +95,10 @@ def ResNet50(include_top: bool = True, weights: Any = "imagenet", input_tensor: 
         >>> model.output_shape, model.count_params()
         ((None, 2048), 23587712)
     """
-    _common.check_arguments(weights, include_top, classes, pooling, classifier_activation)
-    path = _common.weights_path(weights, _FILES[bool(include_top)])
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format=image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = _common.image_input(input_tensor, input_shape)
+    img_input, path = _common.start(
+        weights=weights, include_top=include_top, classes=classes, pooling=pooling,
+        classifier_activation=classifier_activation, input_tensor=input_tensor,
+        input_shape=input_shape, default_size=224, min_size=32, files=_FILES)
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(img_input)
     x = layers.Conv2D(64, 7, strides=2, use_bias=True, name="conv1_conv")(x)
     x = _bn(x, "conv1_bn")

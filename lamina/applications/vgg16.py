@@ -7,7 +7,6 @@ from typing import Any
 from lamina import layers
 from lamina.applications import _common, imagenet_utils
 from lamina.applications.imagenet_utils import decode_predictions
-from lamina.backend import image_data_format
 from lamina.models import Model
 
 __all__ = ["VGG16", "decode_predictions", "preprocess_input"]
@@ -58,12 +57,10 @@ def VGG16(include_top: bool = True, weights: Any = "imagenet", input_tensor: Any
         >>> model.output_shape, model.count_params()
         ((None, 1, 1, 512), 14714688)
     """
-    _common.check_arguments(weights, include_top, classes, pooling, classifier_activation)
-    path = _common.weights_path(weights, _FILES[bool(include_top)])
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format=image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = _common.image_input(input_tensor, input_shape)
+    img_input, path = _common.start(
+        weights=weights, include_top=include_top, classes=classes, pooling=pooling,
+        classifier_activation=classifier_activation, input_tensor=input_tensor,
+        input_shape=input_shape, default_size=224, min_size=32, files=_FILES)
     x = img_input
     for block, (filters, convs) in enumerate(_BLOCKS, start=1):
         for i in range(1, convs + 1):
