@@ -1,5 +1,5 @@
-"""`cross_validate`: K folds trained as one program equal K weighted fits, scored on
-each fold's held-out rows."""
+"""`cross_validate`: K folds trained as one program equal K fits on the folds' rows,
+scored on each fold's held-out rows."""
 import numpy as np
 import pytest
 
@@ -30,17 +30,17 @@ def test_kfold_matches_scikit_learn_kfold():
     assert [len(b) for _, b in ours] == [8, 8, 8, 7, 7]
 
 
-def test_cross_validate_folds_equal_weighted_fits_and_held_out_scores():
-    result = keras.models.cross_validate(build, X, Y, cv=3, epochs=2, batch_size=8, seed=5)
+def test_cross_validate_folds_equal_fits_on_their_rows_and_held_out_scores():
+    """Folds of 25 and 26 rows in batches of 5: the larger folds run one batch more,
+    which the smaller ones skip, as their own fits end a batch earlier."""
+    result = keras.models.cross_validate(build, X, Y, cv=3, epochs=2, batch_size=5, seed=5)
     assert len(result) == 3
     assert sorted(result.scores) == ["accuracy", "loss"]
     assert result.scores["loss"].shape == (3,)
     for k, (train_rows, test_rows) in enumerate(kfold(38, 3)):
         keras.utils.set_random_seed(5)
         model = build()
-        weights = np.zeros(38, np.float32)
-        weights[train_rows] = 1.0
-        history = model.fit(X, Y, epochs=2, batch_size=8, verbose=0, sample_weight=weights)
+        history = model.fit(X[train_rows], Y[train_rows], epochs=2, batch_size=5, verbose=0)
         grouped = result.models[k]
         for a, b in zip(model.weights, grouped.weights):
             assert a.shape == b.shape
@@ -57,6 +57,28 @@ def test_cross_validate_folds_equal_weighted_fits_and_held_out_scores():
         np.testing.assert_allclose(result.scores["accuracy"][k], np.mean((p > 0.5) == t),
                                    rtol=1e-6)
         assert result.histories[k].history["val_loss"][-1] == result.scores["loss"][k]
+
+
+def test_cross_validate_batchnorm_model_equals_fits_with_fold_weights():
+    """A model with batch statistics trains on every batch with its held-out rows
+    weighted 0 (its last batch runs at its exact size, which differs between folds)."""
+    def build_bn():
+        model = keras.Sequential([keras.layers.Input((3,)), keras.layers.Dense(4),
+                                  keras.layers.BatchNormalization(),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy")
+        return model
+
+    result = keras.models.cross_validate(build_bn, X, Y, cv=2, epochs=1, batch_size=8,
+                                         seed=3)
+    for k, (train_rows, _) in enumerate(kfold(38, 2)):
+        keras.utils.set_random_seed(3)
+        model = build_bn()
+        weights = np.zeros(38, np.float32)
+        weights[train_rows] = 1.0
+        model.fit(X, Y, epochs=1, batch_size=8, verbose=0, sample_weight=weights)
+        for a, b in zip(model.weights, result.models[k].weights):
+            np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_cross_validate_accepts_splitters_and_index_lists():

@@ -5,7 +5,8 @@ The step is the one `fit` compiles for the first model of the group (its
 stacked `TrainState`s inside the core's epoch loop (`core.train.run_batches`), so
 the group trains batch for batch exactly as each model would alone. Per model there
 are three more inputs: the rows of each batch (each model keeps its own shuffled
-order), a sample weight per row (K-fold splits: held-out rows weigh 0), and the
+order), a weight per row (per-model sample weights, or which rows are the model's own
+in K-fold splits), and the
 float layer settings that differ between the models (Dropout rates, L1/L2 factors),
 which the first model's layers read as traced values while the step is traced.
 """
@@ -89,11 +90,16 @@ def _rows(data: Any, idx: Any) -> Any:
     return jax.tree.map(lambda a: jnp.take(a, idx, axis=0), data)
 
 
-def _model_batch(data: tuple, weights: Any, idx: Any, keep: tuple = ()) -> tuple:
+def _model_batch(data: tuple, weights: Any, idx: Any, keep: tuple = (),
+                 mask_rows: bool = False) -> tuple:
     """One model's batch: rows `idx` of `(x, y, sample_weight)`, its own weights
     (`weights` is that model's row weights, or None) multiplied in, and the row mask
-    of a padded last batch (`keep`: empty, or one boolean array) after them."""
+    of a padded last batch (`keep`: empty, or one boolean array) after them. With
+    `mask_rows` the model's weights say which rows are its own instead (K-fold
+    training rows): the others are masked out as padding is."""
     x, y, sw = _rows(data, idx)[:3]
+    if mask_rows:
+        return (x, y, sw, keep[0] & (jnp.take(weights, idx, axis=0) > 0))
     if weights is not None:
         w = jnp.take(weights, idx, axis=0)
         if sw is not None:
@@ -118,20 +124,29 @@ def make_group_train(model: Any, step: Callable, results: Callable,
         array, `data` the shared `(x, y, sample_weight)`, `weights` None or
         `(K, rows)` per-model row weights, `orders` the `(rows, K)` epoch orders
         (column k is model k's, as long as the padded data), `rows` the plan's real
-        rows (see `core.train.run_batches`). `logs` has a leading axis of K.
+        rows (see `core.train.run_batches`); with `mask_rows` (a padded plan) the
+        weights are 1 on each model's own rows and 0 elsewhere, and the rows of
+        other models in its batches are masked out. `logs` has a leading axis of K.
     """
 
-    def one(state: Any, setting: Any, batch: tuple, w: Any, data: tuple) -> Any:
+    def one(state: Any, setting: Any, batch: tuple, w: Any, data: tuple,
+            mask_rows: bool) -> Any:
         with layer_settings(model, fields, [setting[j] for j in range(len(fields))]):
-            return step(state, _model_batch(data, w, batch[0], batch[1:]))
+            own = _model_batch(data, w, batch[0], batch[1:], mask_rows)
+            new = step(state, own)
+        if not mask_rows:
+            return new
+        ran = jnp.any(own[3])   # a batch with none of the model's rows is not a step
+        return jax.tree.map(lambda a, b: jnp.where(ran, a, b), new, state)
 
     def run(states: Any, settings: Any, data: tuple, weights: Any, orders: Any,
             start: Any, stop: Any, *, steps: int, batch_size: int, remainder: int,
-            rows: Any = None) -> tuple:
+            rows: Any = None, mask_rows: bool = False) -> tuple:
         w_axis = None if weights is None else 0
 
         def group_step(s: Any, batch: tuple) -> Any:
-            vstep = jax.vmap(one, in_axes=(0, 0, _axes(batch), w_axis, None))
+            vstep = jax.vmap(lambda *a: one(*a, mask_rows=mask_rows),
+                             in_axes=(0, 0, _axes(batch), w_axis, None))
             return vstep(s, settings, batch, weights, data)
 
         states = core_train.run_batches(
@@ -139,7 +154,7 @@ def make_group_train(model: Any, step: Callable, results: Callable,
             batch_size=batch_size, remainder=remainder, rows=rows)
         return states, jax.vmap(results)(states.metrics)
 
-    return jax.jit(run, static_argnames=_STATIC)
+    return jax.jit(run, static_argnames=_STATIC + ("mask_rows",))
 
 
 def make_group_eval(model: Any, eval_step: Callable, results: Callable,

@@ -97,13 +97,29 @@ class GroupRun:
         return jnp.asarray(np.stack([np.resize(epoch_permutation(m._train.seed, epoch, rows),
                                                padded) for m in self.models], axis=1))
 
-    def train_epoch(self, data: tuple, weights: Any, orders: Any, plan: Any) -> list[dict]:
+    def fold_orders(self, folds: list, rows: int, padded: int, epoch: int,
+                    shuffle: bool) -> jax.Array:
+        """Each model's own rows (`folds[k]`, row indices) in the order `fit` on
+        those rows alone takes them in `epoch`, as `(padded, K)` columns; after them
+        come rows that are not the model's (masked out by the group's step)."""
+        columns = []
+        for model, own in zip(self.models, folds):
+            order = epoch_permutation(model._train.seed, epoch, len(own)) if shuffle \
+                else np.arange(len(own))
+            others = np.setdiff1d(np.arange(rows), own)
+            filler = np.resize(others if len(others) else own, padded - len(own))
+            columns.append(np.concatenate([own[order], filler]).astype(np.int32))
+        return jnp.asarray(np.stack(columns, axis=1))
+
+    def train_epoch(self, data: tuple, weights: Any, orders: Any, plan: Any,
+                    mask_rows: bool = False) -> list[dict]:
         """One epoch for every model; returns each model's logs."""
         states = self.states._replace(metrics=self._fresh_metrics())
         self.states, values = self.train(states, self.settings, data, weights, orders, 0,
                                          plan.total_steps, steps=plan.steps,
                                          batch_size=plan.batch_size,
-                                         remainder=plan.remainder, rows=plan.rows)
+                                         remainder=plan.remainder, rows=plan.rows,
+                                         mask_rows=mask_rows)
         return self._logs(values)
 
     def evaluate_rows(self, data: tuple, orders: Any, extra: Any, has_extra: Any,

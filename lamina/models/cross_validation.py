@@ -75,13 +75,17 @@ def cross_validate(build_fn: Callable[[], Any], x: Any, y: Any = None, *, cv: An
     As scikit-learn's `cross_validate` over a Keras model: one fresh model per fold,
     trained on the fold's training rows, scored on its held-out rows. Here the K
     models train together in one compiled program (the `fit` step vmapped over the
-    folds), so a 5-fold cross-validation costs about what one fit costs. Each fold
-    trains on every batch of the shuffled data with its held-out rows weighted 0,
-    exactly as `model.fit(x, y, sample_weight=in_training_fold)` would train it alone:
-    the loss of a batch is the sum over the fold's rows divided by the batch size
-    (Keras's reduction), and metrics compiled without weights (`metrics=[...]`) count
-    the held-out rows in the training logs; the `val_` logs and `scores` are exact,
-    computed on the held-out rows alone.
+    folds), so a 5-fold cross-validation costs about what one fit costs where
+    per-step dispatch dominates. Each fold trains on its own training rows only, in
+    the order `model.fit(x[train], y[train])` would take them, weight for weight as
+    that fit (its batches hold none of the other rows; a fold with fewer rows skips the
+    group's last batch when it has none of its rows left, as its own fit would end
+    earlier). A model whose rows interact in a batch (BatchNormalization), whose last
+    batch `fit` runs at its exact size, cannot share one batch plan across folds of
+    different sizes: it trains instead on every batch of the shuffled data with its
+    held-out rows weighted 0, as `model.fit(x, y, sample_weight=in_training_fold)`
+    would, so the held-out rows take part in its batch statistics. The `val_` logs and
+    `scores` are exact, computed on the held-out rows alone.
 
     Args:
         build_fn: returns a compiled model; called once per fold.
@@ -135,11 +139,13 @@ def cross_validate(build_fn: Callable[[], Any], x: Any, y: Any = None, *, cv: An
         weights[k, rows] = 1.0
     seeds = [seed] * len(splits)
     models = build_group(build_fn, seeds, [{} for _ in splits], train.peek().x)
-    if padding(models[0])["masked"]:  # cut the data as fit cuts it for these models
+    folds = None
+    if padding(models[0])["masked"]:  # rows that do not interact: each fold its own rows
         train = adapter(masked=True)
+        folds = [rows for rows, _ in splits]
     histories = fit_group(models, train, weights, epochs=epochs, verbose=verbose,
                           shuffle=shuffle, test_rows=_test_rows(splits, batch_size),
-                          validation_freq=validation_freq)
+                          validation_freq=validation_freq, folds=folds)
     last = [h.history for h in histories]
     names = [k[4:] for k in last[0] if k.startswith("val_")]
     scores = {n: np.array([h[f"val_{n}"][-1] for h in last]) for n in names}

@@ -17,6 +17,7 @@ import numpy as np
 
 from lamina import data as data_mod
 from lamina import utils
+from lamina.core.batching import plan_padded
 from lamina.layers import Average, Input
 from lamina.models._group_trainer import GroupRun, new_histories, print_epoch
 from lamina.models._inputs import check_batch_size
@@ -252,19 +253,23 @@ def train_group(build_fn: Callable[..., Any], x: Any, y: Any = None, *,
 
 def fit_group(models: list, train: Any, weights: Any, *, val: Any = None,
               epochs: int, verbose: int, shuffle: bool, test_rows: Any = None,
-              validation_freq: int = 1, best: Any = None) -> list:
+              validation_freq: int = 1, best: Any = None, folds: list | None = None) -> list:
     """Train `models` together on the adapter's arrays; returns their histories.
 
     `weights` is None or `(K, rows)`; `val` an adapter of shared validation rows, or
     `test_rows` a `(orders, extra, has_extra, plan)` of each model's own held-out rows;
-    `best` an objective whose best epoch's weights each model ends with.
+    `best` an objective whose best epoch's weights each model ends with; `folds`
+    (with an adapter whose last batch is masked, and `weights` 1 on each model's
+    rows) each model's training rows, which it alone trains on, as `fit` on them would.
     """
     kept = None
     run = GroupRun(models)
-    histories = new_histories(models, epochs, train.steps, verbose)
-    padded = train.padded_rows
+    plan, padded = train.plan, train.padded_rows
+    if folds is not None:
+        plan, padded = plan_padded(max(len(f) for f in folds), plan.batch_size, masked=True)
+    histories = new_histories(models, epochs, plan.total_steps, verbose)
     w = None if weights is None else jnp.asarray(
-        np.asarray(weights)[:, np.arange(padded) % train.rows])  # padding copies rows
+        np.asarray(weights)[:, np.arange(train.padded_rows) % train.rows])  # padding copies rows
     if val is not None:
         k = len(models)
         test_rows = (jnp.broadcast_to(jnp.arange(val.padded_rows, dtype=jnp.int32)[:, None],
@@ -272,12 +277,16 @@ def fit_group(models: list, train: Any, weights: Any, *, val: Any = None,
     elif test_rows is not None:
         test_rows = tuple(test_rows) + (train.data,)
     for epoch in range(epochs):
-        logs = run.train_epoch(train.data, w,
-                               run.orders(train.rows, padded, epoch, shuffle), train.plan)
+        if folds is None:
+            logs = run.train_epoch(train.data, w,
+                                   run.orders(train.rows, padded, epoch, shuffle), plan)
+        else:
+            logs = run.train_epoch(train.data, w, run.fold_orders(
+                folds, train.rows, padded, epoch, shuffle), plan, mask_rows=True)
         if test_rows is not None and ((epoch + 1) % validation_freq == 0 or
                                       epoch == epochs - 1):
-            orders, extra, has_extra, plan, data = test_rows
-            val_logs = run.evaluate_rows(data, orders, extra, has_extra, plan)
+            orders, extra, has_extra, test_plan, data = test_rows
+            val_logs = run.evaluate_rows(data, orders, extra, has_extra, test_plan)
             logs = [{**a, **{f"val_{n}": v for n, v in b.items()}}
                     for a, b in zip(logs, val_logs)]
         for history, log in zip(histories, logs):
