@@ -6,9 +6,9 @@ stacked `TrainState`s inside the core's epoch loop (`core.train.run_batches`), s
 the group trains batch for batch exactly as each model would alone. Per model there
 are three more inputs: the rows of each batch (each model keeps its own shuffled
 order), a weight per row (per-model sample weights, or which rows are the model's own
-in K-fold splits), and the
-float layer settings that differ between the models (Dropout rates, L1/L2 factors),
-which the first model's layers read as traced values while the step is traced.
+in K-fold splits), and the float layer settings that differ between the models (Dropout
+rates, L1/L2 factors), which the first model's layers read as traced values while the
+step is traced.
 """
 from __future__ import annotations
 
