@@ -266,7 +266,7 @@ def adapter_for(x: Any, y: Any = None, sample_weight: Any = None, *, batch_size:
                              f"of steps ({steps}); an epoch of a file data set is all its "
                              f"rows ({len(x)} batches). Leave the steps out, or pass fewer "
                              "files.")
-        return x.adapter(class_weight)
+        return x.adapter(class_weight, masked=masked)
     if is_stream(x):
         if y is not None or sample_weight is not None:
             raise ValueError(f"{prefix or 'fit() '}received batches (a generator or "
