@@ -48,9 +48,9 @@ class Stacked:
 
     Example:
         >>> import jax.numpy as jnp
-        >>> from lamina.core.train import fetch
-        >>> data = Stacked((jnp.arange(12.0).reshape(3, 2, 2),))
-        >>> fetch(data, None, jnp.int32(4), 2)[0].tolist()
+        >>> from lamina.core import batching, train
+        >>> data = batching.Stacked((jnp.arange(12.0).reshape(3, 2, 2),))
+        >>> train.fetch(data, None, jnp.int32(4), 2)[0].tolist()
         [[8.0, 9.0], [10.0, 11.0]]
     """
 
