@@ -136,3 +136,18 @@ def test_plan_shards_checks_the_number_of_processes():
         plan_shards([10] * 8, 16, 3, None, process_count=2, process_index=0)
     with pytest.raises(ValueError, match=r"num_shards must be 2, but received num_shards=4"):
         plan_shards([10] * 8, 16, 4, 1, process_count=2, process_index=1)
+
+
+def test_sharded_validation_and_evaluate_score_every_row_once(seven_groups):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse", metrics=["mae"])
+    ds = keras.data.file_dataset(seven_groups, "y", batch_size=16, num_shards=2, seed=0,
+                                 features=["a", "b"])
+    history = model.fit(ds, validation_data=ds, epochs=1, verbose=0)
+    got = model.evaluate(ds, verbose=0)
+    pred = X[:, 1:] @ model.get_weights()[0] + model.get_weights()[1]
+    assert pred.shape == (200, 1)
+    err = pred[:, 0].astype(np.float64) - Y
+    np.testing.assert_allclose(got, [np.mean(err ** 2), np.mean(np.abs(err))], rtol=1e-5)
+    np.testing.assert_allclose(history.history["val_loss"][0], got[0], rtol=1e-5)

@@ -299,7 +299,7 @@ def fit_adapters(x: Any, y: Any, sample_weight: Any, *, batch_size: int,
     if validation_data is not None:
         if is_stream(validation_data):
             val = adapter_for(validation_data, batch_size=validation_batch_size,
-                              steps=validation_steps)
+                              steps=validation_steps, masked=masked_validation)
         else:
             val = adapter_for(*unpack_xy(validation_data), batch_size=validation_batch_size,
                               steps=validation_steps, prefix="validation_data ",
