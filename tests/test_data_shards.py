@@ -136,6 +136,10 @@ def test_plan_shards_checks_the_number_of_processes():
         plan_shards([10] * 8, 16, 3, None, process_count=2, process_index=0)
     with pytest.raises(ValueError, match=r"num_shards must be 2, but received num_shards=4"):
         plan_shards([10] * 8, 16, 4, 1, process_count=2, process_index=1)
+    with pytest.raises(ValueError, match=r"batch_size=18 cannot be split evenly over the 4 "
+                                         r"devices of the 2 processes.*\[16, 20\]"):
+        plan_shards([10] * 8, 18, None, None, process_count=2, process_index=0,
+                    device_count=4)
 
 
 def test_sharded_validation_and_evaluate_score_every_row_once(seven_groups):

@@ -47,7 +47,8 @@ class FileDataset:
         if num_shards is not None or shard_index is not None or jax.process_count() > 1:
             self.shards = plan_shards(self.source.block_sizes, self.batch_size, num_shards,
                                       shard_index, process_count=jax.process_count(),
-                                      process_index=jax.process_index())
+                                      process_index=jax.process_index(),
+                                      device_count=jax.device_count())
 
     @property
     def chunk_rows(self) -> int:

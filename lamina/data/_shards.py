@@ -68,10 +68,11 @@ def _int(name: str, value: Any) -> int:
 
 
 def plan_shards(block_sizes: Sequence[int], batch_size: int, num_shards: int | None,
-                shard_index: int | None, *, process_count: int,
-                process_index: int) -> ShardLayout:
+                shard_index: int | None, *, process_count: int, process_index: int,
+                device_count: int = 1) -> ShardLayout:
     """The shards of a data set whose blocks hold `block_sizes` rows (see the module
-    docstring), for process `process_index` of `process_count`.
+    docstring), for process `process_index` of `process_count`, whose batches are
+    split over `device_count` devices in all when there are several processes.
 
     Raises:
         ValueError: a data set with fewer blocks than shards, a `batch_size` the
@@ -110,6 +111,13 @@ def plan_shards(block_sizes: Sequence[int], batch_size: int, num_shards: int | N
         raise ValueError(f"batch_size={batch_size} is the global batch, to which each of the "
                          f"{shards} shards gives an equal number of rows. Use a multiple of "
                          f"{shards}: the nearest are {[s for s in (lower, upper) if s]}.")
+    if process_count > 1 and batch_size % device_count:
+        lower, upper = (batch_size // device_count * device_count,
+                        (batch_size // device_count + 1) * device_count)
+        raise ValueError(f"batch_size={batch_size} cannot be split evenly over the "
+                         f"{device_count} devices of the {process_count} processes. Use a "
+                         f"multiple of {device_count}: the nearest are "
+                         f"{[s for s in (lower, upper) if s]}.")
     blocks = len(block_sizes)
     if blocks < shards:
         rows = int(sum(block_sizes))
