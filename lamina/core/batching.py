@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import jax
 import numpy as np
 
 
@@ -35,6 +36,33 @@ class EpochPlan(NamedTuple):
         if self.rows is not None:
             return -(-int(self.rows) // self.batch_size)
         return self.steps + (1 if self.remainder else 0)
+
+
+@jax.tree_util.register_pytree_node_class
+class Stacked:
+    """Data already cut into batches: every leaf is `(batches, batch_size, ...)`, and
+    batch `i` of a piece is `leaf[i]`. A data set read in shards across processes
+    arrives this way, each leaf split over the devices along its second axis, so that
+    taking a batch moves no rows between devices (see `lamina.data._shards`). The
+    plan of a stacked piece has full batches only (`remainder` 0, `rows` None).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from lamina.core import batching, train
+        >>> data = batching.Stacked((jnp.arange(12.0).reshape(3, 2, 2),))
+        >>> train.fetch(data, None, jnp.int32(4), 2)[0].tolist()
+        [[8.0, 9.0], [10.0, 11.0]]
+    """
+
+    def __init__(self, batches: Any):
+        self.batches = batches
+
+    def tree_flatten(self) -> tuple:
+        return (self.batches,), None
+
+    @classmethod
+    def tree_unflatten(cls, aux: Any, children: tuple) -> "Stacked":
+        return cls(children[0])
 
 
 def plan_epoch(num_rows: int, batch_size: int, steps: int | None = None) -> EpochPlan:

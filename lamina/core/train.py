@@ -15,6 +15,8 @@ import jax.numpy as jnp
 import optax
 from jax import lax
 
+from lamina.core.batching import Stacked
+
 Array = Any
 PyTree = Any
 Batch = tuple  # (x, y, sample_weight); sample_weight may be None
@@ -170,7 +172,12 @@ def make_eval_step(forward: Callable, objective: Objective) -> Callable:
 
 def _fetch(data: PyTree, order: Array | None, first: Array, size: int) -> PyTree:
     """Rows `first..first+size-1` of the epoch: of `data` itself when `order` is None,
-    else the rows `order` lists there."""
+    else the rows `order` lists there; for `Stacked` data (cut into batches already),
+    batch `first // size`."""
+    if isinstance(data, Stacked):
+        return jax.tree.map(
+            lambda a: lax.dynamic_index_in_dim(a, first // size, 0, keepdims=False),
+            data.batches)
     if order is None:
         return jax.tree.map(lambda a: lax.dynamic_slice_in_dim(a, first, size, axis=0), data)
     idx = lax.dynamic_slice_in_dim(order, first, size)

@@ -266,7 +266,7 @@ def adapter_for(x: Any, y: Any = None, sample_weight: Any = None, *, batch_size:
                              f"of steps ({steps}); an epoch of a file data set is all its "
                              f"rows ({len(x)} batches). Leave the steps out, or pass fewer "
                              "files.")
-        return x.adapter(class_weight)
+        return x.adapter(class_weight, masked=masked)
     if is_stream(x):
         if y is not None or sample_weight is not None:
             raise ValueError(f"{prefix or 'fit() '}received batches (a generator or "
@@ -299,7 +299,7 @@ def fit_adapters(x: Any, y: Any, sample_weight: Any, *, batch_size: int,
     if validation_data is not None:
         if is_stream(validation_data):
             val = adapter_for(validation_data, batch_size=validation_batch_size,
-                              steps=validation_steps)
+                              steps=validation_steps, masked=masked_validation)
         else:
             val = adapter_for(*unpack_xy(validation_data), batch_size=validation_batch_size,
                               steps=validation_steps, prefix="validation_data ",

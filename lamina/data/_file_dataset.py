@@ -8,8 +8,6 @@ bounded by a few chunks and the shuffle buffer, whatever the size of the files.
 """
 from __future__ import annotations
 
-import queue
-import threading
 from typing import Any, Iterator, Sequence
 
 import jax
@@ -18,8 +16,10 @@ import numpy as np
 from lamina.core.batching import EpochPlan
 from lamina.data._adapt import Arrays
 from lamina.data._adapters import DataAdapter, Piece, Sizes
+from lamina.data._chunking import prefetch, stream_chunks
 from lamina.data._class_weight import class_weight_to_sample_weight
 from lamina.data._file_sources import ArraySource, FileSource
+from lamina.data._shards import ShardedAdapter, ShardLayout, plan_shards
 
 
 class FileDataset:
@@ -32,7 +32,8 @@ class FileDataset:
     _streams_pieces = True  # `adapter_for` takes its pieces from `adapter()`
 
     def __init__(self, source: Any, *, batch_size: int, shuffle: bool,
-                 shuffle_buffer: int | None, seed: int | None, chunk_batches: int | None):
+                 shuffle_buffer: int | None, seed: int | None, chunk_batches: int | None,
+                 num_shards: int | None = None, shard_index: int | None = None):
         if isinstance(batch_size, bool) or int(batch_size) < 1:
             raise ValueError(f"batch_size must be a positive integer, but received "
                              f"{batch_size!r}.")
@@ -42,6 +43,12 @@ class FileDataset:
         self.shuffle_buffer = int(shuffle_buffer or self.chunk_rows)
         if self.source.rows == 0:
             raise ValueError("The data set has no rows.")
+        self.shards: ShardLayout | None = None
+        if num_shards is not None or shard_index is not None or jax.process_count() > 1:
+            self.shards = plan_shards(self.source.block_sizes, self.batch_size, num_shards,
+                                      shard_index, process_count=jax.process_count(),
+                                      process_index=jax.process_index(),
+                                      device_count=jax.device_count())
 
     @property
     def chunk_rows(self) -> int:
@@ -52,49 +59,26 @@ class FileDataset:
         return self.source.rows
 
     def __len__(self) -> int:
+        if self.shards is not None:
+            return self.shards.steps
         return -(-self.rows // self.batch_size)
 
     def chunks(self, epoch: int, seed: int = 0) -> Iterator[tuple]:
         """The epoch's rows as `(x, y)` chunks of `chunk_rows` rows (the last shorter):
         blocks in a seeded order, rows shuffled through the buffer; read ahead on a
         background thread."""
-        return _prefetch(self._chunks(epoch, seed), depth=2)
+        return prefetch(self._chunks(epoch, seed), depth=2)
 
     def _chunks(self, epoch: int, seed: int) -> Iterator[tuple]:
         run_seed = seed if self.seed is None else self.seed
         rng = np.random.default_rng([int(run_seed) & 0xFFFFFFFF, epoch])
         order = rng.permutation(self.source.num_blocks) if self.shuffle \
             else np.arange(self.source.num_blocks)
-        window = max(self.shuffle_buffer, self.chunk_rows) if self.shuffle \
-            else self.chunk_rows
-        xs: list = []
-        ys: list = []
-        held = 0
-        for x, y in self.source.blocks(order):
-            xs.append(x)
-            ys.append(y)
-            held += len(x)
-            while held >= window:
-                x_all, y_all = _concat(xs), _concat(ys)
-                if self.shuffle:
-                    perm = rng.permutation(held)
-                    x_all = x_all[perm]
-                    y_all = None if y_all is None else y_all[perm]
-                n = self.chunk_rows
-                yield x_all[:n], None if y_all is None else y_all[:n]
-                xs, ys = [x_all[n:]], [None if y_all is None else y_all[n:]]
-                held -= n
-        if held:
-            x_all, y_all = _concat(xs), _concat(ys)
-            if self.shuffle:
-                perm = rng.permutation(held)
-                x_all, y_all = x_all[perm], None if y_all is None else y_all[perm]
-            for lo in range(0, held, self.chunk_rows):
-                yield (x_all[lo:lo + self.chunk_rows],
-                       None if y_all is None else y_all[lo:lo + self.chunk_rows])
+        return stream_chunks(self.source, order, rng if self.shuffle else None,
+                             self.shuffle_buffer, self.chunk_rows)
 
     def __iter__(self) -> Iterator[tuple]:
-        for x, y in _prefetch(self._ordered_chunks(), depth=2):
+        for x, y in prefetch(self._ordered_chunks(), depth=2):
             for lo in range(0, len(x), self.batch_size):
                 part = x[lo:lo + self.batch_size]
                 yield (part,) if y is None else (part, y[lo:lo + self.batch_size])
@@ -106,50 +90,13 @@ class FileDataset:
         finally:
             self.shuffle = saved
 
-    def adapter(self, class_weight: dict | None = None) -> "FileAdapter":
+    def adapter(self, class_weight: dict | None = None,
+                masked: bool = False) -> DataAdapter:
+        """The data set's pieces for `fit` and `evaluate`; `masked`: whether the model
+        may train on batches padded with masked rows (a sharded read may need them)."""
+        if self.shards is not None:
+            return ShardedAdapter(self, class_weight, masked)
         return FileAdapter(self, class_weight)
-
-
-def _concat(parts: list) -> Any:
-    if parts[0] is None:
-        return None
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-
-def _prefetch(it: Iterator[Any], depth: int) -> Iterator[Any]:
-    """`it` run ahead by up to `depth` items on a background thread (pyarrow and NumPy
-    release the GIL while reading and converting)."""
-    q: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-
-    def work() -> None:
-        try:
-            for item in it:
-                while not stop.is_set():
-                    try:
-                        q.put(("item", item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            q.put(("end", done))
-        except BaseException as error:  # handed to the consumer
-            q.put(("error", error))
-
-    thread = threading.Thread(target=work, daemon=True, name="lamina-prefetch")
-    thread.start()
-    try:
-        while True:
-            kind, item = q.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise item
-            yield item
-    finally:
-        stop.set()
 
 
 class FileAdapter(DataAdapter):
@@ -215,7 +162,9 @@ def _pad(a: Any, rows: int) -> Any:
 def file_dataset(paths: Any, label: str | None = None, *, batch_size: int = 32,
                  features: Sequence[str] | None = None, shuffle: bool = True,
                  shuffle_buffer: int | None = None, seed: int | None = None,
-                 chunk_batches: int | None = None, format: str | None = None) -> FileDataset:
+                 chunk_batches: int | None = None, format: str | None = None,
+                 num_shards: int | None = None,
+                 shard_index: int | None = None) -> FileDataset:
     """A data set streamed from Parquet or CSV files, for data larger than memory.
 
     Args:
@@ -232,13 +181,22 @@ def file_dataset(paths: Any, label: str | None = None, *, batch_size: int = 32,
         chunk_batches: batches read and sent to the device at a time (default: about
             65,536 rows' worth). Memory holds a few chunks, whatever the file size.
         format: `"parquet"` or `"csv"` (default: from the file names).
+        num_shards: read the data set in this many shards of whole blocks (block `b`
+            in shard `b % num_shards`), each giving `batch_size // num_shards` rows to
+            every batch (default: `jax.process_count()`; with one process and no
+            `shard_index`, the data set is read whole, as one stream). Each process
+            of a multi-host run reads only its own shards (see docs/distribution.md).
+        shard_index: read only this shard (default: the shards of this process,
+            `jax.process_index()`'s share; all of them in a single process, which then
+            trains on the same batches as the processes together).
 
     Returns:
         A `FileDataset` to pass to `fit`, `evaluate`, `predict` or as `validation_data`.
 
     Raises:
         ValueError: a file whose columns differ from the first file's (named), an
-            unknown label or feature column.
+            unknown label or feature column, fewer blocks (row groups, CSV files) than
+            shards, or a `batch_size` the shards cannot share evenly.
 
     Example:
         >>> import os, tempfile, numpy as np
@@ -251,12 +209,14 @@ def file_dataset(paths: Any, label: str | None = None, *, batch_size: int = 32,
     """
     return FileDataset(FileSource(paths, label, features, format), batch_size=batch_size,
                        shuffle=shuffle, shuffle_buffer=shuffle_buffer, seed=seed,
-                       chunk_batches=chunk_batches)
+                       chunk_batches=chunk_batches, num_shards=num_shards,
+                       shard_index=shard_index)
 
 
 def array_dataset(x: Any, y: Any = None, *, batch_size: int = 32, shuffle: bool = True,
                   shuffle_buffer: int | None = None, seed: int | None = None,
-                  chunk_batches: int | None = None) -> FileDataset:
+                  chunk_batches: int | None = None, num_shards: int | None = None,
+                  shard_index: int | None = None) -> FileDataset:
     """A data set streamed from arrays that stay on disk, such as NumPy memmaps
     (`np.load("x.npy", mmap_mode="r")`): only a chunk at a time is read into memory.
 
@@ -270,4 +230,5 @@ def array_dataset(x: Any, y: Any = None, *, batch_size: int = 32, shuffle: bool 
         (3, [4, 4, 2])
     """
     return FileDataset(ArraySource(x, y), batch_size=batch_size, shuffle=shuffle,
-                       shuffle_buffer=shuffle_buffer, seed=seed, chunk_batches=chunk_batches)
+                       shuffle_buffer=shuffle_buffer, seed=seed, chunk_batches=chunk_batches,
+                       num_shards=num_shards, shard_index=shard_index)

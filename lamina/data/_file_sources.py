@@ -125,15 +125,17 @@ class FileSource:
         self.label, self.features, self.block_rows = label, features, int(block_rows)
         pa = _pyarrow()
         self._blocks: list[tuple[int, int]] = []  # (file index, row group or -1)
-        self.rows = 0
+        self.block_sizes: list[int] = []  # rows per block, from the files' metadata
         for i, (path, fmt) in enumerate(zip(self.paths, self.formats)):
             if fmt == "parquet":
                 meta = pa.parquet.ParquetFile(path).metadata
                 self._blocks += [(i, g) for g in range(meta.num_row_groups)]
-                self.rows += meta.num_rows
+                self.block_sizes += [meta.row_group(g).num_rows
+                                     for g in range(meta.num_row_groups)]
             else:
                 self._blocks.append((i, -1))
-                self.rows += _count_csv_rows(path)
+                self.block_sizes.append(_count_csv_rows(path))
+        self.rows = sum(self.block_sizes)
 
     @property
     def num_blocks(self) -> int:
@@ -186,6 +188,12 @@ class ArraySource:
     @property
     def num_blocks(self) -> int:
         return -(-self.rows // self.block_rows)
+
+    @property
+    def block_sizes(self) -> list[int]:
+        """Rows per block."""
+        return [min(self.block_rows, self.rows - b * self.block_rows)
+                for b in range(self.num_blocks)]
 
     def blocks(self, order: Sequence[int]) -> Iterator[Block]:
         for b in order:
