@@ -152,6 +152,9 @@ class RNN(Layer):
         # once and cached, where a loop would compile anew for every call.
         eager = not any(isinstance(a, jax.core.Tracer)
                         for a in jax.tree.leaves((sequences, states, mask)))
+        # A single step (a decoder fed one token per call) runs as straight-line code:
+        # a loop of one iteration cost XLA:CPU more than the step itself.
+        eager = eager or steps == 1
         result = recurrent.scan(split.recur, split.project(sequences), states, mask=mask,
                                 go_backwards=self.go_backwards, unroll=self.unroll or eager,
                                 zero_output_for_mask=self.zero_output_for_mask,
