@@ -119,6 +119,7 @@ def training(args: argparse.Namespace, key: str) -> tuple[str, dict]:
         "lamina": (lambda: sw.keras_style_row(lam, spec, epochs)) if lam else
         (lambda: common.skipped("lamina", lam_why)),
         "floor": lambda: sw.floor_row(spec, epochs),
+        "floor_autodiff": lambda: sw.floor_row(spec, epochs, hand_gradient=False),
         "keras": (lambda: sw.keras_style_row(keras, spec, epochs)) if keras else
         (lambda: common.skipped("keras", keras_why)),
         "keras_spe": (lambda: sw.keras_style_row(keras, spec, epochs, 32)) if keras else
@@ -127,9 +128,13 @@ def training(args: argparse.Namespace, key: str) -> tuple[str, dict]:
         "torch": (lambda: sw.torch_row(torch, spec, min(epochs, TORCH_EPOCHS))) if torch else
         (lambda: common.skipped("torch", torch_why)),
     }
-    results = common.run_rows(args, rows)
+    order = common.ORDER[:2] + ["floor_autodiff"] + common.ORDER[2:]
+    labels = dict(common.LABELS, floor="JAX floor (jit scan/epoch, LSTM gradient by hand)",
+                  floor_autodiff="JAX floor (jit scan/epoch, JAX's LSTM gradient)")
+    results = common.run_rows(args, rows, order)
     keys = ["loss", "accuracy"] if key == "text" else ["loss"]
-    return common.markdown_table(TITLES[key], epochs, results, keys) + "\n" + \
+    return common.markdown_table(TITLES[key], epochs, results, keys, order=order,
+                                 labels=labels) + "\n" + \
         PROBLEMS[key] + (f" PyTorch runs {min(epochs, TORCH_EPOCHS)} epochs."
                          if epochs > TORCH_EPOCHS else "") + "\n", results
 

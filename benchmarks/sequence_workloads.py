@@ -130,13 +130,16 @@ def keras_style_row(K: Any, spec: Spec, epochs: int,
 # --------------------------------------------------------------------------- the floor
 
 
-def floor_row(spec: Spec, epochs: int) -> Result:
+def floor_row(spec: Spec, epochs: int, hand_gradient: bool = True) -> Result:
     """Hand-written JAX: the whole epoch is one jitted `lax.scan` over batches in a
     host-drawn order; each LSTM projects its inputs for all steps at once, then scans
-    the recurrence (the same work Lamina's RNN layer does); optax Adam."""
+    the recurrence; optax Adam. With `hand_gradient` the recurrence's gradient is
+    written out (`lstm_floor`), else JAX differentiates the loop."""
     import jax
     import jax.numpy as jnp
     import optax
+
+    import lstm_floor
 
     units = _units(spec)
     params = {k: jnp.asarray(v) for k, v in spec.weights.items()}
@@ -159,7 +162,10 @@ def floor_row(spec: Spec, epochs: int) -> Result:
             return (h, c), (None if last_only else h)
 
         zeros = jnp.zeros((seq.shape[0], u))
-        (h, _), hs = jax.lax.scan(step, (zeros, zeros), z)
+        if hand_gradient:
+            hs, h, _ = lstm_floor.lstm_time_major(z, p[f"lstm{i}/recurrent"], zeros, zeros)
+        else:
+            (h, _), hs = jax.lax.scan(step, (zeros, zeros), z)
         return h if last_only else jnp.swapaxes(hs, 0, 1)
 
     def forward(p, xb):
@@ -201,7 +207,9 @@ def floor_row(spec: Spec, epochs: int) -> Result:
             final["accuracy"] = float(hits) / (steps * BATCH)
         stamps.append(time.perf_counter())
     return Result("", np.diff([t0] + stamps).tolist(), final,
-                  f"no remainder batch ({n}/{BATCH})")
+                  f"no remainder batch ({n}/{BATCH})" +
+                  ("; gradient of the loop by hand" if hand_gradient else
+                   "; JAX differentiates the loop"))
 
 
 # --------------------------------------------------------------------------- PyTorch

@@ -9,7 +9,7 @@ import pytest
 
 import lamina as keras
 from lamina import layers
-from lamina.models import _trainer
+from lamina.models import _padding, _trainer
 
 _COMPILES = [0]
 
@@ -142,6 +142,44 @@ def test_fit_masked_last_batch_equals_the_exact_last_batch(request):
     for key in exact[1]:
         np.testing.assert_allclose(padded[1][key], exact[1][key], rtol=2e-5, err_msg=key)
     for a, b in zip(padded[2], exact[2]):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def _sequence_model(seed, stateful=False):
+    keras.utils.set_random_seed(seed)
+    tokens = keras.Input((6,), batch_size=4 if stateful else None)
+    x = layers.Embedding(12, 3, mask_zero=True)(tokens)
+    x = layers.LSTM(4, return_sequences=True, stateful=stateful)(x)
+    x = layers.GRU(3, go_backwards=True, stateful=stateful)(x)
+    model = keras.Model(tokens, layers.Dense(1, activation="sigmoid")(
+        layers.Concatenate()([x, layers.SimpleRNN(2)(layers.Embedding(12, 2)(tokens))])))
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def _sequence_run(model):
+    rng = np.random.default_rng(3)
+    ids = rng.integers(0, 12, size=(61, 6))
+    ids[::3, :2] = 0  # padded-looking rows, masked by the first Embedding
+    y = (ids.sum(1) > 33).astype(np.float32)
+    history = model.fit(ids[:37], y[:37], batch_size=8, epochs=1, shuffle=False,
+                        validation_data=(ids[37:], y[37:]), verbose=0)
+    return history.history, model.get_weights()
+
+
+def test_fit_of_embedding_and_rnns_pads_the_last_batch_with_exact_results(request):
+    model = _sequence_model(5)
+    assert _padding.pads_last_batch(model, training=True)
+    assert not _padding.pads_last_batch(_sequence_model(5, stateful=True), training=True)
+    padded = _sequence_run(model)
+    request.getfixturevalue("exact_last_batch")
+    exact = _sequence_run(_sequence_model(5))
+    assert len(padded[0]["loss"]) == 1 and sorted(padded[0]) == sorted(exact[0])
+    for key in exact[0]:
+        np.testing.assert_allclose(padded[0][key], exact[0][key], rtol=2e-5, err_msg=key)
+    for a, b in zip(padded[1], exact[1]):
         assert a.shape == b.shape
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
 

@@ -78,3 +78,32 @@ def test_token_ids_of_one_input_of_several_are_checked():
     model.predict([IDS, np.full((2, 2), 99.0)], verbose=0)  # the numbers are not ids
     with pytest.raises(ValueError, match="input 0 of x holds the token id 7"):
         model.predict([IDS + 3, np.zeros((2, 2))], verbose=0)
+
+
+def test_token_ids_are_checked_on_the_fast_path_of_repeated_calls():
+    model = keras.Sequential([layers.Embedding(10, 2), layers.Flatten(), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    good, y = np.array([[1, 2, 9], [0, 3, 4]]), np.zeros((2, 1), np.float32)
+    calls = {"predict": lambda x: model.predict(x, verbose=0),
+             "predict_on_batch": model.predict_on_batch,
+             "train_on_batch": lambda x: model.train_on_batch(x, y),
+             "test_on_batch": lambda x: model.test_on_batch(x, y),
+             "call": lambda x: model(x.astype(np.float32))}
+    for call in calls.values():  # the second call of each finds its signature known
+        call(good)
+        call(good)
+    assert {kind for kind, _ in model._fast_inputs._known} == {"predict", "train", "test",
+                                                                "call"}
+    bad = good.copy()
+    bad[0, 1] = 10
+    for name, call in calls.items():
+        with pytest.raises(ValueError, match="holds the token id 10"):
+            call(bad)
+    words, numbers = keras.Input((3,)), keras.Input((2,))
+    embedded = layers.Flatten()(layers.Embedding(6, 2)(words))
+    two = keras.Model([words, numbers],
+                      layers.Dense(1)(layers.Concatenate()([embedded, numbers])))
+    for _ in range(2):
+        assert two.predict([IDS, np.zeros((2, 2))], verbose=0).shape == (2, 1)
+    with pytest.raises(ValueError, match="input 0 of x holds the token id 7"):
+        two.predict([IDS + 3, np.zeros((2, 2))], verbose=0)

@@ -96,6 +96,23 @@ def test_predict_few_rows_and_model_call_match_numpy():
                                rtol=1e-5, atol=1e-6)
 
 
+def test_predict_list_of_inputs_takes_the_fast_path_and_still_checks():
+    a, b = keras.Input((3,)), keras.Input((2,))
+    model = keras.Model([a, b], layers.Dense(2)(layers.Concatenate()([a, b])))
+    kernel, bias = model.get_weights()
+    xb = RNG.normal(size=(6, 2))  # float64: cast on every call
+    for i in range(3):  # from the second call the list's signature is known
+        out = model.predict([X[i:i + 2], xb[i:i + 2]], verbose=0)
+        assert out.shape == (2, 2)
+        np.testing.assert_allclose(out, np.hstack([X[i:i + 2], xb[i:i + 2]]) @ kernel + bias,
+                                   rtol=1e-5, atol=1e-6)
+    assert any(kind == "predict_list" for kind, _ in model._fast_inputs._known)
+    with pytest.raises(ValueError, match="rows"):
+        model.predict([X[:2], xb[:3]], verbose=0)
+    with pytest.raises(ValueError, match="expects inputs with 5 features"):
+        model.predict([np.zeros((2, 4), np.float32), xb[:2]], verbose=0)
+
+
 def test_model_call_in_training_mode_stays_eager_and_random():
     keras.utils.set_random_seed(0)
     model = keras.Sequential([layers.Input((50,)), layers.Dropout(0.5)])

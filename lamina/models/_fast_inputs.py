@@ -6,15 +6,18 @@ host work of each call is what they cost. The first call with a given signature
 (plain NumPy arrays of given dtypes and trailing shapes) goes through the full
 conversion and validation; when that left the arrays as they were, up to a dtype
 cast, later calls with the same signature only check the row counts and cast, as
-Keras does (no NaN scan: a NaN gives NaN outputs, as in Keras).
+Keras does (no NaN scan: a NaN gives NaN outputs, as in Keras). The one check kept
+on every call is the host check of token ids (`_host_checks`: an Embedding's largest
+and smallest id), a pass over the small array.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from functools import partial
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from lamina.models._host_checks import has_host_checks
+from lamina.models._host_checks import check_host_inputs, has_host_checks
 
 _MAX_SIGNATURES = 64
 
@@ -53,8 +56,9 @@ class FastInputs:
         dtype('float32')
     """
 
-    def __init__(self) -> None:
+    def __init__(self, check: Callable[[str, tuple], None] | None = None) -> None:
         self._known: dict[tuple, tuple] = {}
+        self._check = check  # (kind, converted arrays) -> None, or raises
 
     def lookup(self, kind: str, arrays: Sequence[Any]) -> tuple | None:
         """The converted arrays, or None when the full path must run."""
@@ -76,6 +80,8 @@ class FastInputs:
             if a.dtype != dtype:
                 a = a.astype(dtype)
             out.append(a if a.shape[1:] == trailing else a.reshape((rows,) + trailing))
+        if self._check is not None:
+            self._check(kind, tuple(out))
         return tuple(out)
 
     def learn(self, kind: str, given: Sequence[Any], converted: Sequence[Any]) -> None:
@@ -96,16 +102,20 @@ class FastInputs:
 
 def learn_for(model: Any, kind: str, given: Sequence[Any],
               converted: Sequence[Any]) -> None:
-    """`fast_inputs(model).learn(...)`, unless a layer of the model checks its host
-    inputs (token ids against an Embedding's `input_dim`): those calls always take the
-    full path, so that no call skips the check."""
-    if not has_host_checks(model):
-        fast_inputs(model).learn(kind, given, converted)
+    """`fast_inputs(model).learn(...)`."""
+    fast_inputs(model).learn(kind, given, converted)
+
+
+def _check_host(model: Any, kind: str, arrays: tuple) -> None:
+    """The host check of token ids on the fast path (the x of each kind of call)."""
+    if has_host_checks(model):
+        check_host_inputs(model, list(arrays) if kind == "predict_list" else arrays[0])
 
 
 def fast_inputs(model: Any) -> FastInputs:
-    """The model's `FastInputs`, made on first use."""
+    """The model's `FastInputs`, made on first use; its lookups keep the model's host
+    checks of token ids."""
     fast = model.__dict__.get("_fast_inputs")
     if fast is None:
-        fast = model.__dict__["_fast_inputs"] = FastInputs()
+        fast = model.__dict__["_fast_inputs"] = FastInputs(partial(_check_host, model))
     return fast

@@ -38,6 +38,10 @@ ROW_WISE = (L.Dense, L.Activation, L.Dropout, L.GaussianNoise, L.GaussianDropout
             L.Rescaling)
 # ... in inference only (BatchNormalization normalizes with its moving statistics).
 ROW_WISE_IN_INFERENCE = (L.BatchNormalization,)
+# ... unless stateful: a stateful RNN's final states of a batch's rows start the next
+# batch (an Embedding has no such flag). Each row's sequence runs alone through the time
+# loop; dropout masks are drawn per row, as Dropout's are.
+ROW_WISE_UNLESS_STATEFUL = (L.Embedding, L.SimpleRNN, L.LSTM, L.GRU)
 
 
 def _layer_is_row_wise(layer: Any, training: bool) -> bool:
@@ -46,6 +50,8 @@ def _layer_is_row_wise(layer: Any, training: bool) -> bool:
     kind = type(layer)
     if kind in ROW_WISE or (not training and kind in ROW_WISE_IN_INFERENCE):
         return True
+    if kind in ROW_WISE_UNLESS_STATEFUL:
+        return not getattr(layer, "stateful", False)
     if kind.__name__ in ("Sequential", "Functional") and kind.__module__.startswith(
             "lamina.models"):
         return all(_layer_is_row_wise(inner, training) for inner in layer.layers)

@@ -158,13 +158,19 @@ class Predictor:
     def _adapted(self, x: Any) -> Any:
         """`x` as the programs take it: cast after the first call of its signature,
         unless host layers (TextVectorization, lookups) encode it."""
-        fast = fast_inputs(self).lookup("predict", (x,))
+        # A list of arrays (a model of several inputs, e.g. a decoder given its token
+        # and states) is looked up array by array, as one array is.
+        several = type(x) is list
+        fast = fast_inputs(self).lookup("predict_list" if several else "predict",
+                                        tuple(x) if several else (x,))
         if fast is not None:
-            return fast[0]
+            return list(fast) if several else fast[0]
         encoded = encode_inputs(self, x)
         host = self._host_x(encoded, encode=False)
-        if encoded is x:
+        if encoded is x and not several:
             learn_for(self, "predict", (x,), (host,))
+        elif encoded is x and type(host) is list and len(host) == len(x):
+            learn_for(self, "predict_list", tuple(x), tuple(host))
         return host
 
     def _predict_batch(self, x: Any) -> Any:

@@ -37,11 +37,16 @@ class SplitStep(NamedTuple):
         recur: `(z_t, states) -> (output, new_states)`, the body of the time loop.
         output_state: when the output is one of the states (`h`), the function that
             picks it from the states (the loop then carries no separate output).
+        sequence: optionally, the whole unmasked loop as one function,
+            `(z time-major, states) -> (every output time-major, final states)`, for
+            cells with a faster loop of their own (a standard LSTM's hand-written
+            gradient, `lamina.core.lstm`).
     """
 
     project: Callable[[Any], Any]
     recur: Callable[[Any, list], tuple]
     output_state: Callable[[list], Any] | None = None
+    sequence: Callable[[Any, list], tuple] | None = None
 
 
 def positive_units(units: Any, who: str) -> int:

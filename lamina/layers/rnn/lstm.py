@@ -6,8 +6,9 @@ from typing import Any
 import jax.numpy as jnp
 
 from lamina import activations, registry
+from lamina.core import lstm as core_lstm
 from lamina.layers import _weight_spec as weight_spec
-from lamina.layers.rnn._cell import RecurrentCell
+from lamina.layers.rnn._cell import RecurrentCell, SplitStep
 from lamina.layers.rnn._cell_layer import CellLayer
 
 
@@ -85,6 +86,23 @@ class LSTMCell(RecurrentCell):
         return self.add_weight(shape=(width,), name="bias", initializer=forget_ones,
                                regularizer=self.bias_regularizer,
                                constraint=self.bias_constraint)
+
+    def split_step(self, batch_size: int, input_dim: int, training: bool) -> SplitStep:
+        """The step (see `RecurrentCell.split_step`); with Keras's default activations
+        and no recurrent dropout, also the whole loop with its gradient written by
+        hand (`lamina.core.lstm.sequence`)."""
+        step = super().split_step(batch_size, input_dim, training)
+        if self.activation is not activations.tanh or \
+                self.recurrent_activation is not activations.sigmoid or \
+                (training and self.recurrent_dropout):
+            return step
+        kernel = self.recurrent_kernel.value
+
+        def sequence(z: Any, states: list) -> tuple:
+            hs, h, c = core_lstm.sequence(z, kernel, *states)
+            return hs, [h, c]
+
+        return step._replace(sequence=sequence)
 
     def recur_fn(self, z: Any, states: list, recurrent_mask: Any) -> tuple:
         h_prev, c_prev = states

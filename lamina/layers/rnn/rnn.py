@@ -152,11 +152,18 @@ class RNN(Layer):
         # once and cached, where a loop would compile anew for every call.
         eager = not any(isinstance(a, jax.core.Tracer)
                         for a in jax.tree.leaves((sequences, states, mask)))
-        result = recurrent.scan(split.recur, split.project(sequences), states, mask=mask,
-                                go_backwards=self.go_backwards, unroll=self.unroll or eager,
-                                zero_output_for_mask=self.zero_output_for_mask,
-                                return_sequences=self.return_sequences,
-                                output_state=split.output_state)
+        # A single step (a decoder fed one token per call) runs as straight-line code:
+        # a loop of one iteration cost XLA:CPU more than the step itself.
+        eager = eager or steps == 1
+        if split.sequence is not None and mask is None and not (self.unroll or eager):
+            result = self._run_sequence(split, sequences, states)
+        else:
+            result = recurrent.scan(split.recur, split.project(sequences), states,
+                                    mask=mask, go_backwards=self.go_backwards,
+                                    unroll=self.unroll or eager,
+                                    zero_output_for_mask=self.zero_output_for_mask,
+                                    return_sequences=self.return_sequences,
+                                    output_state=split.output_state)
         if self.stateful:  # the next call starts where this one ended
             scope = current_scope()
             if scope is None or not scope.building:
@@ -166,6 +173,16 @@ class RNN(Layer):
         if self.return_state:
             return (output, *result.states)
         return output
+
+    def _run_sequence(self, split: Any, sequences: Any, states: list) -> Any:
+        """The unmasked loop of a cell that runs it itself (`SplitStep.sequence`)."""
+        z = jnp.swapaxes(split.project(sequences), 0, 1)
+        if self.go_backwards:
+            z = jnp.flip(z, 0)
+        outputs, final = split.sequence(z, list(states))
+        return recurrent.ScanResult(
+            outputs[-1], jnp.swapaxes(outputs, 0, 1) if self.return_sequences else None,
+            final)
 
     def _initial_states(self, initial_state: Any, batch: int) -> list:
         if initial_state is None:
