@@ -38,6 +38,14 @@ class CellLayer(RNN):
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          zero_output_for_mask=zero_output_for_mask, name=name, **kwargs)
 
+    def _init_from(self, arguments: dict[str, Any]) -> None:
+        """`__init__` from a subclass's `locals()`: its `cell_fields` make the cell,
+        the other arguments and `**kwargs` go to the RNN."""
+        arguments = {k: v for k, v in arguments.items() if k not in ("self", "__class__")}
+        kwargs = arguments.pop("kwargs", {})
+        cell = {field: arguments.pop(field) for field in self.cell_fields}
+        CellLayer.__init__(self, cell, **arguments, **kwargs)
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for field in cls.cell_fields:

@@ -144,17 +144,4 @@ class GRU(CellLayer):
                  return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
                  reset_after: bool = True, **kwargs: Any):
-        super().__init__(
-            dict(units=units, activation=activation,
-                 recurrent_activation=recurrent_activation, use_bias=use_bias,
-                 kernel_initializer=kernel_initializer,
-                 recurrent_initializer=recurrent_initializer,
-                 bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                 recurrent_regularizer=recurrent_regularizer,
-                 bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-                 recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-                 dropout=dropout, recurrent_dropout=recurrent_dropout,
-                 reset_after=reset_after, seed=seed),
-            return_sequences=return_sequences, return_state=return_state,
-            go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-            activity_regularizer=activity_regularizer, **kwargs)
+        self._init_from(locals())
