@@ -253,6 +253,7 @@ def plot_transfer(results, figures=FIGURES):
         ax.errorbar(counts, runs.mean(axis=1), yerr=runs.std(axis=1), capsize=3,
                     marker="o", label=name)
     ax.set_xscale("log")
+    ax.minorticks_off()
     ax.set_xticks(counts, [str(count) for count in counts])
     ax.set_xlabel("training images of each digit 5-9")
     ax.set_ylabel("test accuracy on 5-9")
