@@ -133,56 +133,146 @@ def augmentation(train_size=200, epochs=100, figures=FIGURES,
 
 
 # -- transfer_learning.md -------------------------------------------------------------------
-def transfer(per_class=30, pretrain_epochs=20, epochs=60, figures=FIGURES):
-    """Pretrain on digits 0-4, freeze the convolutions, fine-tune a new head on
-    `per_class` images of each of 5-9; compare with the same network from scratch."""
+LEARNING_RATES = (3e-4, 1e-3, 3e-3)   # the grid for training from scratch
+
+
+def framed(x, frame=16, seed=0):
+    """Each 8x8 digit at a random place in a `frame` x `frame` black image."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros((len(x), frame, frame, 1), "float32")
+    for image, (row, col), digit in zip(out, rng.integers(0, frame - 7, (len(x), 2)), x):
+        image[row:row + 8, col:col + 8] = digit
+    return out
+
+
+def framed_base():
+    """Three convolution blocks and a global max pooling: 16x16x1 -> 64 features."""
+    return [layers.Conv2D(32, 3, padding="same", activation="relu", name="conv1"),
+            layers.MaxPooling2D(name="pool1"),
+            layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2"),
+            layers.MaxPooling2D(name="pool2"),
+            layers.Conv2D(64, 3, padding="same", activation="relu", name="conv3"),
+            layers.GlobalMaxPooling2D(name="gpool")]
+
+
+def framed_cnn(frame=16, classes=5):
+    return keras.Sequential([layers.Input((frame, frame, 1)), *framed_base(),
+                             layers.Dropout(0.3), layers.Dense(64, activation="relu"),
+                             layers.Dense(classes, activation="softmax")])
+
+
+def transfer_data(frame=16):
+    """Framed digits: train 0-4 (to pretrain), a pool of 5-9 training images, 10
+    validation images of each of 5-9 (outside the pool), the 180 test images of 5-9."""
     x_train, x_test, y_train, y_test = digits_images()
-    low, high = y_train < 5, y_train >= 5
+    x_train, x_test = framed(x_train, frame, seed=100), framed(x_test, frame, seed=101)
+    rng = np.random.default_rng(123)
+    valid = np.concatenate([rng.choice(np.flatnonzero(y_train == c), 10, replace=False)
+                            for c in range(5, 10)])
+    pool = np.setdiff1d(np.flatnonzero(y_train >= 5), valid)
+    return {"low": (x_train[y_train < 5], y_train[y_train < 5]),
+            "pool": (x_train[pool], y_train[pool] - 5),
+            "valid": (x_train[valid], y_train[valid] - 5),
+            "test": (x_test[y_test >= 5], y_test[y_test >= 5] - 5),
+            "test_low": (x_test[y_test < 5], y_test[y_test < 5])}
+
+
+def fit_best(model, learning_rate, few, valid, epochs, patience):
+    """Adam at `learning_rate`, early stopping on the validation loss with the best
+    weights restored; returns the best validation loss and the epochs run."""
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
+                                         restore_best_weights=True)
+    history = model.fit(*few, validation_data=valid, batch_size=16, epochs=epochs,
+                        callbacks=[stop], verbose=0)
+    return min(history.history["val_loss"]), len(history.history["loss"])
+
+
+def transfer(per_class=(2, 5, 10, 20), seeds=3, frame=16, pretrain_epochs=20, epochs=60,
+             patience=10, learning_rates=LEARNING_RATES):
+    """Pretrain on framed digits 0-4; for each number of images of each of 5-9 and each
+    seed, train (a) from scratch at each learning rate, keeping the one with the best
+    validation loss, (b) a new head on the frozen base, (c) then the whole network at a
+    low learning rate. Returns the test accuracies on 5-9 of each, by images a class."""
+    data = transfer_data(frame)
     keras.utils.set_random_seed(0)
-    base_model = digits_cnn(classes=5)
-    base_model.fit(x_train[low], y_train[low], batch_size=32, epochs=pretrain_epochs,
-                   verbose=0)
-    # A few dozen labelled images of each new class.
-    rng = np.random.default_rng(0)
-    few = np.concatenate([rng.choice(np.flatnonzero(y_train == c), per_class, replace=False)
-                          for c in range(5, 10)])
-    x_few, y_few = x_train[few], y_train[few] - 5
-    x_new, y_new = x_test[y_test >= 5], y_test[y_test >= 5] - 5
+    base_model = framed_cnn(frame)
+    base_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                       metrics=["accuracy"])
+    base_model.fit(*data["low"], batch_size=32, epochs=pretrain_epochs, verbose=0)
+    results = {"pretrained accuracy on 0-4":
+               base_model.evaluate(*data["test_low"], verbose=0)[1]}
+    x_pool, y_pool = data["pool"]
+    for count in per_class:
+        row = {"from scratch": [], "frozen base": [], "fine-tuned": [], "scratch lr": [],
+               "epochs": []}
+        for seed in range(seeds):
+            rng = np.random.default_rng(seed)
+            few = np.concatenate([rng.choice(np.flatnonzero(y_pool == c), count,
+                                             replace=False) for c in range(5)])
+            few = (x_pool[few], y_pool[few])
+            # (a) from scratch: the best learning rate of the grid, on the validation set
+            trials = []
+            for learning_rate in learning_rates:
+                keras.utils.set_random_seed(seed)
+                model = framed_cnn(frame)
+                loss, ran = fit_best(model, learning_rate, few, data["valid"],
+                                     2 * epochs, patience)
+                trials.append((loss, learning_rate, ran,
+                               model.evaluate(*data["test"], verbose=0)[1]))
+            loss, learning_rate, ran, accuracy = min(trials)
+            row["from scratch"].append(accuracy)
+            row["scratch lr"].append(learning_rate)
+            # (b) the pretrained base, frozen, under a new head
+            keras.utils.set_random_seed(seed)
+            model = framed_cnn(frame)
+            for layer in model.layers[:6]:
+                layer.set_weights(base_model.get_layer(layer.name).get_weights())
+                layer.trainable = False
+            _, frozen_ran = fit_best(model, 1e-3, few, data["valid"], epochs, patience)
+            results["trainable params, frozen"] = int(sum(np.prod(w.shape) for w in
+                                                          model.trainable_weights))
+            row["frozen base"].append(model.evaluate(*data["test"], verbose=0)[1])
+            # (c) unfreeze, compile again, train everything at a low learning rate
+            for layer in model.layers:
+                layer.trainable = True
+            _, tuned_ran = fit_best(model, 1e-4, few, data["valid"], epochs, patience)
+            row["fine-tuned"].append(model.evaluate(*data["test"], verbose=0)[1])
+            row["epochs"].append((ran, frozen_ran, tuned_ran))
+        results[count] = row
+    return results
 
-    def head(base):
-        model = keras.Sequential([layers.Input((8, 8, 1)), *base, layers.Flatten(),
-                                  layers.Dense(64, activation="relu"),
-                                  layers.Dense(5, activation="softmax")])
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"])
-        return model
 
-    keras.utils.set_random_seed(1)
-    frozen = base_model.layers[:4]  # conv1, pool1, conv2, pool2: trained on 0-4
-    for layer in frozen:
-        layer.trainable = False
-    transferred = head(frozen)
-    histories = {"transferred": transferred.fit(x_few, y_few, validation_data=(x_new, y_new),
-                                                batch_size=16, epochs=epochs, verbose=0)}
-    keras.utils.set_random_seed(1)
-    scratch = head(conv_base())
-    histories["from scratch"] = scratch.fit(x_few, y_few, validation_data=(x_new, y_new),
-                                            batch_size=16, epochs=epochs, verbose=0)
-    early = min(5, epochs)
+def plot_transfer(results, figures=FIGURES):
+    """Test accuracy on 5-9 against images a class: mean and spread over the seeds."""
+    counts = [count for count in results if isinstance(count, int)]
     fig, ax = plt.subplots(figsize=(5, 3.2))
-    for name, history in histories.items():
-        ax.plot(np.arange(1, epochs + 1), history.history["val_accuracy"], label=name)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("accuracy on the test images of 5-9")
-    ax.legend()
-    ax.set_title(f"{per_class} training images of each digit 5-9", fontsize="medium")
+    for name in ("from scratch", "frozen base", "fine-tuned"):
+        runs = np.array([results[count][name] for count in counts])
+        ax.errorbar(counts, runs.mean(axis=1), yerr=runs.std(axis=1), capsize=3,
+                    marker="o", label=name)
+    ax.set_xscale("log")
+    ax.minorticks_off()
+    ax.set_xticks(counts, [str(count) for count in counts])
+    ax.set_xlabel("training images of each digit 5-9")
+    ax.set_ylabel("test accuracy on 5-9")
+    ax.legend(loc="lower right")
     fig.tight_layout()
-    save(fig, figures, f"transfer_learning_{per_class}.png")
-    return {"trainable_params": int(sum(np.prod(w.shape) for w in
-                                        transferred.trainable_weights)),
-            **{name: h.history["val_accuracy"][-1] for name, h in histories.items()},
-            **{f"{name} after {early} epochs": h.history["val_accuracy"][early - 1]
-               for name, h in histories.items()}}
+    save(fig, figures, "transfer_learning.png")
+
+
+def summary(results):
+    """One line a count: mean +- standard deviation over the seeds, in percent."""
+    lines = [f"pretrained on 0-4: {100 * results['pretrained accuracy on 0-4']:.1f}% "
+             "on the test images of 0-4"]
+    for count, row in results.items():
+        if isinstance(count, int):
+            cells = [f"{name} {100 * np.mean(row[name]):.1f} +- {100 * np.std(row[name]):.1f}"
+                     for name in ("from scratch", "frozen base", "fine-tuned")]
+            lines.append(f"{count:>3} a class: " + ", ".join(cells) +
+                         f"; scratch lr {row['scratch lr']}; epochs run {row['epochs']}")
+    return "\n".join(lines)
 
 
 # -- feature_maps.md -------------------------------------------------------------------------
@@ -205,10 +295,20 @@ def main():
     print("digits CNN:", numbers)
     print("feature maps:", show_feature_maps(model))
     print("augmentation (test accuracy):", augmentation())
-    for per_class in (10, 30):
-        print(f"transfer learning, {per_class} a class (test accuracy on 5-9):",
-              transfer(per_class))
+    results = transfer()
+    plot_transfer(results)
+    print("transfer learning (test accuracy on 5-9, mean +- std over 3 seeds):")
+    print(summary(results))
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["transfer"]:   # only the transfer-learning guide
+        frame = int(sys.argv[2]) if len(sys.argv) > 2 else 16   # 8: the plain digits
+        results = transfer(frame=frame)
+        if frame == 16:
+            plot_transfer(results)
+        print(summary(results))
+    else:
+        main()

@@ -47,12 +47,30 @@ def test_guide_augmentation_with_layers_and_generator(guides, tmp_path):
     assert _png_size(tmp_path, "augmentation.png") == (630, 161)
 
 
-def test_guide_transfer_freezes_the_pretrained_convolutions(guides, tmp_path):
-    results = guides.transfer(per_class=4, pretrain_epochs=1, epochs=1, figures=tmp_path)
-    # only the head trains: dense 256*64+64, output 64*5+5
-    assert results["trainable_params"] == 16448 + 325
-    assert set(results) == {"trainable_params", "transferred", "from scratch",
-                            "transferred after 1 epochs", "from scratch after 1 epochs"}
-    assert np.isfinite([results["transferred"], results["from scratch"]]).all()
-    width, height = _png_size(tmp_path, "transfer_learning_4.png")
-    assert (width, height) == (350, 224)
+def test_guide_transfer_freezes_the_pretrained_base(guides, tmp_path):
+    results = guides.transfer(per_class=(2,), seeds=1, frame=8, pretrain_epochs=1,
+                              epochs=1, learning_rates=(1e-3,))
+    # only the head trains: dense 64*64+64, output 64*5+5
+    assert results["trainable params, frozen"] == 4160 + 325
+    row = results[2]
+    assert sorted(row) == ["epochs", "fine-tuned", "from scratch", "frozen base",
+                           "scratch lr"]
+    # scratch gets the budget of both phases: 2 epochs, then 1 and 1
+    assert row["scratch lr"] == [1e-3] and row["epochs"] == [(2, 1, 1)]
+    accuracies = [row[name][0] for name in ("from scratch", "frozen base", "fine-tuned")]
+    # 180 test images of 5-9
+    assert all(abs(180 * a - round(180 * a)) < 1e-3 for a in accuracies)
+    guides.plot_transfer(results, figures=tmp_path)
+    assert _png_size(tmp_path, "transfer_learning.png") == (350, 224)
+    assert "2 a class: from scratch" in guides.summary(results)
+
+
+def test_guide_transfer_frames_each_digit_once(guides):
+    digits = np.arange(2 * 64, dtype="float32").reshape(2, 8, 8, 1) + 1
+    frames = guides.framed(digits, frame=12, seed=0)
+    assert frames.shape == (2, 12, 12, 1)
+    for digit, image in zip(digits, frames):
+        rows, cols = np.nonzero(image[..., 0])
+        top, left = rows.min(), cols.min()
+        np.testing.assert_array_equal(image[top:top + 8, left:left + 8], digit)
+        assert np.count_nonzero(image) == 64
