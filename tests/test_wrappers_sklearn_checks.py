@@ -33,6 +33,21 @@ def softmax(X, y):
     return model
 
 
+class Named:
+    """A build function whose repr is its name: scikit-learn names each test after the
+    estimator's repr, which must not hold a memory address (pytest-xdist's workers
+    must collect the same names)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, X, y):
+        return self.fn(X, y)
+
+    def __repr__(self):
+        return self.fn.__name__
+
+
 NOT_SEEDED = ("each fit starts from new random weights and one epoch of training, so two "
               "fits on the same data give different predictions (tagged non_deterministic)")
 ROUTED = ("routed parameters (fit__epochs, ...) arrive through **kwargs and are set as "
@@ -78,8 +93,9 @@ def _name(check) -> str:
     return check.__name__
 
 
-@parametrize_with_checks([SKLearnClassifier(softmax, **FIT), SKLearnRegressor(linear, **FIT),
-                          SKLearnTransformer(linear, **FIT)],
+@parametrize_with_checks([SKLearnClassifier(Named(softmax), **FIT),
+                          SKLearnRegressor(Named(linear), **FIT),
+                          SKLearnTransformer(Named(linear), **FIT)],
                          expected_failed_checks=expected_failures)
 def test_wrappers_pass_sklearn_estimator_checks(estimator, check):
     name, owner = _name(check), type(estimator).__name__

@@ -291,7 +291,7 @@ class Trainer:
         if values is None:
             state, values = train_batch(self._train.current(), batch, bool(reset_metrics))
             self._train.adopt(state)
-        return self._format(host_logs(programs.names, values), return_dict)
+        return self._batch_result(programs, values, return_dict)
 
     def _train_packed(self, programs: Any, train_batch: Any, batch: tuple,
                       reset: bool) -> Any:
@@ -338,7 +338,7 @@ class Trainer:
         programs = self._get_programs()
         _, test_batch = self._batch_programs(programs)
         values = test_batch(self._params(), batch)
-        return self._format(host_logs(programs.names, values), return_dict)
+        return self._batch_result(programs, values, return_dict)
 
     def _batch_programs(self, programs: Any) -> tuple:
         """`train_on_batch`'s and `test_on_batch`'s programs, each one compiled call:
@@ -360,6 +360,19 @@ class Trainer:
         made = (jax.jit(train_batch, static_argnums=2), jax.jit(test_batch))
         self.__dict__["_on_batch"] = (programs, made)
         return made
+
+    def _batch_result(self, programs: Any, values: Any, return_dict: bool) -> Any:
+        """A single-batch call's result from its program's logs, in one transfer."""
+        if return_dict or not isinstance(values, jax.Array):
+            return self._format(host_logs(programs.names, values), return_dict)
+        in_order = self.__dict__.get("_names_in_order")
+        if in_order is None or in_order[0] is not programs:
+            in_order = (programs, list(programs.names) == self.metrics_names)
+            self.__dict__["_names_in_order"] = in_order
+        if not in_order[1]:
+            return self._format(host_logs(programs.names, values), return_dict)
+        host = np.asarray(values).tolist()   # the logs stacked in metrics_names order
+        return host[0] if len(host) == 1 else host
 
     def _format(self, logs: dict, return_dict: bool) -> Any:
         if return_dict:
