@@ -18,8 +18,10 @@ install-dev: $(PY)
 demo: install
 	$(VENV)/bin/lamina demo
 
+# Two workers (the CI machine has 2 cores); each test file runs whole in one worker, so
+# module-scoped fixtures (a compiled model shared by a file's tests) are built once.
 test: install-dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 # Peers (Keras 3 on JAX, PyTorch CPU, scikit-learn) live in their own venv, never in .venv.
 # `make bench BENCH_ARGS="--write"` appends the report to benchmarks/RESULTS.md.

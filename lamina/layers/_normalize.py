@@ -12,6 +12,7 @@ def normalize(x: Any, mean: Any, variance: Any, epsilon: float, gamma: Any = Non
     (`gamma`, `beta` optional), as Keras's batch and layer normalization compute it.
 
     Example:
+        >>> import jax.numpy as jnp
         >>> normalize(jnp.array([[1.0, 3.0]]), 2.0, 1.0, 0.0, beta=1.0).tolist()
         [[0.0, 2.0]]
     """
