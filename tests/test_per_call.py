@@ -171,10 +171,10 @@ def test_packing_round_trips_mixed_dtypes_and_keeps_weak_types_apart():
 def test_train_on_batch_packed_state_equals_unpacked_path(monkeypatch):
     """Adam with a metric: the packed path (small states) and the array-per-leaf path
     take the same steps, and weights, optimizer slots and metrics read back equal."""
-    from lamina.models import _trainer
+    from lamina.models import _on_batch
 
     def run(limit):
-        monkeypatch.setattr(_trainer, "PACK_LIMIT", limit)
+        monkeypatch.setattr(_on_batch, "PACK_LIMIT", limit)
         keras.utils.set_random_seed(3)
         model = keras.Sequential([layers.Input((3,)), layers.Dense(4, activation="relu"),
                                   layers.BatchNormalization(), layers.Dense(1)])
@@ -213,3 +213,39 @@ def test_train_on_batch_packed_then_fit_and_set_weights_continue_from_newest():
     w, b, _ = sgd_step(np.zeros((3, 1)), np.ones(1), X[:2], Y[:2], 0.1)
     np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(model.get_weights()[1], b, rtol=1e-5, atol=1e-6)
+
+
+def test_train_on_batch_hot_path_repeats_the_step_and_sees_every_change(monkeypatch):
+    """Repeated float32 batches take the hot path (one check, one call); set_weights,
+    a recompile and a new batch shape leave it, and every loss equals the unpacked
+    path's."""
+    from lamina.models import _on_batch
+
+    def run(limit):
+        monkeypatch.setattr(_on_batch, "PACK_LIMIT", limit)
+        keras.utils.set_random_seed(2)
+        model = keras.Sequential([layers.Input((3,)), layers.Dense(4, activation="relu"),
+                                  layers.Dense(1)])
+        model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", metrics=["mae"])
+        logs = [model.train_on_batch(X[i:i + 3], Y[i:i + 3]) for i in range(3)]
+        hot = model.__dict__.get("_hot_train") is not None
+        model.set_weights([np.full(w.shape, 0.1, np.float32) for w in model.get_weights()])
+        logs += [model.train_on_batch(X[:3], Y[:3]) for _ in range(2)]
+        logs.append(model.train_on_batch(X, Y))          # another row count: same path
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        logs += [[model.train_on_batch(X[:2], Y[:2])] for _ in range(2)]
+        return hot, logs, model.get_weights()
+
+    hot, logs, weights = run(1 << 17)
+    cold, logs_ref, weights_ref = run(0)
+    assert hot and not cold
+    assert len(logs) == len(logs_ref) == 8
+    for a, b in zip(logs, logs_ref):
+        assert np.shape(a) == np.shape(b)
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    # after set_weights, the first step starts from 0.1 everywhere: its loss by hand
+    h = np.maximum(X[:3] @ np.full((3, 4), 0.1) + 0.1, 0)
+    np.testing.assert_allclose(logs[3][0], np.mean((h @ np.full((4, 1), 0.1) + 0.1
+                                                    - Y[:3]) ** 2), rtol=1e-5)
+    for a, b in zip(weights, weights_ref):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
