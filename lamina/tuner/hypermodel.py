@@ -1,12 +1,13 @@
 """`HyperModel`: a model builder with a search space, as `keras_tuner.HyperModel`."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Callable
 
 from lamina.tuner.hyperparameters import HyperParameters
 
 
-class HyperModel:
+class HyperModel(ABC):
     """Subclass and override `build(hp)` (and `fit(hp, model, ...)` to tune training).
 
     Example:
@@ -25,10 +26,10 @@ class HyperModel:
         self.name = name
         self.tunable = tunable
 
+    @abstractmethod
     def build(self, hp: HyperParameters) -> Any:
-        """Return a compiled model whose shape and settings come from `hp`."""
-        raise NotImplementedError(f"{type(self).__name__} must override build(hp) to return "
-                                  f"a compiled model.")
+        """Return a compiled model whose shape and settings come from `hp` (a subclass
+        without it cannot be made)."""
 
     def fit(self, hp: HyperParameters, model: Any, *args: Any, **kwargs: Any) -> Any:
         """Train `model`; returns the History (or a dict of metrics, or the score)."""
