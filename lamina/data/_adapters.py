@@ -62,6 +62,17 @@ class Piece(NamedTuple):
         return self.stop - self.start
 
 
+def split_pieces(data: Any, order: Any, batches: int, plan: EpochPlan, first: int,
+                 total: int, sizes: Sizes) -> Iterator[Piece]:
+    """The `batches` batches of `data` as pieces of the sizes `sizes(done, total)`
+    chooses; `first` is the index of the first batch within the epoch of `total`."""
+    done = 0
+    while done < batches:
+        k = max(1, min(int(sizes(first + done, total)), batches - done))
+        yield Piece(data, order, done, done + k, plan, first + done)
+        done += k
+
+
 def expand_1d(arrays: Arrays) -> Arrays:
     """A 1-D input becomes one feature column, as tf.keras does (`fit(xs, ys)` with
     `xs` of shape `(n,)` and `Dense(1, input_shape=[1])`).
@@ -145,11 +156,8 @@ class ArrayAdapter(DataAdapter):
             if self.padded_rows != self.rows:  # padding rows are never kept: any real row
                 order = np.resize(order, self.padded_rows)
             order = jax.device_put(order)
-        total, done = self.plan.total_steps, 0
-        while done < total:
-            k = max(1, min(int(sizes(done, total)), total - done))
-            yield Piece(self.data, order, done, done + k, self.plan, done)
-            done += k
+        total = self.plan.total_steps
+        yield from split_pieces(self.data, order, total, self.plan, 0, total, sizes)
 
 
 def _signature(batch: Arrays) -> tuple:

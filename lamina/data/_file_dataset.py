@@ -15,7 +15,7 @@ import numpy as np
 
 from lamina.core.batching import EpochPlan
 from lamina.data._adapt import Arrays
-from lamina.data._adapters import DataAdapter, Piece, Sizes
+from lamina.data._adapters import DataAdapter, Piece, Sizes, split_pieces
 from lamina.data._chunking import prefetch, stream_chunks
 from lamina.data._class_weight import class_weight_to_sample_weight
 from lamina.data._file_sources import ArraySource, FileSource
@@ -135,12 +135,8 @@ class FileAdapter(DataAdapter):
                 x_full, y_full = x[:full * bs], None if y is None else y[:full * bs]
                 if full < per_chunk:  # the last chunk: pad to the compiled shape
                     x_full, y_full = _pad(x_full, per_chunk * bs), _pad(y_full, per_chunk * bs)
-                data = jax.device_put(self._arrays(x_full, y_full))
-                done = 0
-                while done < full:
-                    k = max(1, min(int(sizes(first + done, total)), full - done))
-                    yield Piece(data, None, done, done + k, self.plan, first + done)
-                    done += k
+                yield from split_pieces(jax.device_put(self._arrays(x_full, y_full)), None,
+                                        full, self.plan, first, total, sizes)
                 first += full
             if rem:
                 last = jax.device_put(self._arrays(x[full * bs:],

@@ -36,7 +36,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from lamina.core.batching import EpochPlan, Stacked
 from lamina.data._adapt import Arrays
-from lamina.data._adapters import DataAdapter, Piece, Sizes
+from lamina.data._adapters import DataAdapter, Piece, Sizes, split_pieces
 from lamina.data._chunking import prefetch, stream_chunks
 from lamina.data._class_weight import class_weight_to_sample_weight
 
@@ -244,10 +244,6 @@ class ShardedAdapter(DataAdapter):
         run_seed = seed if self.dataset.seed is None else self.dataset.seed
         total, first = self.steps, 0
         for host, batches in prefetch(self._host_chunks(epoch, run_seed), depth=2):
-            data = self._place(host)
-            done = 0
-            while done < batches:
-                k = max(1, min(int(sizes(first + done, total)), batches - done))
-                yield Piece(data, None, done, done + k, self.plan, first + done)
-                done += k
+            yield from split_pieces(self._place(host), None, batches, self.plan, first,
+                                    total, sizes)
             first += batches
