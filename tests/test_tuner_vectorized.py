@@ -84,6 +84,8 @@ def test_tuner_vectorize_rejects_callbacks_hyperband_and_bad_values(tmp_path, da
     with pytest.raises(ValueError, match="callbacks"):
         tuner.search(x, y, epochs=1, validation_data=(xv, yv), verbose=0,
                      callbacks=[keras.callbacks.EarlyStopping()])
+    with pytest.raises(ValueError, match="'val_loss' is not in the training logs"):
+        tuner.search(x, y, epochs=1, verbose=0)   # no validation data
     with pytest.raises(ValueError, match="RandomSearch, GridSearch or BayesianOptimization"):
         kt.Hyperband(rate_model, objective="val_loss", max_epochs=3,
                      directory=str(tmp_path), project_name="hb", vectorize=True)

@@ -66,12 +66,7 @@ def run_group(tuner: Any, trials: list, kwargs: dict) -> list:
         runs = range(i * executions, (i + 1) * executions)
         scores, best = [], None
         for r in runs:
-            history = group.histories[r].history
-            if objective.name not in history:
-                raise ValueError(f"The objective {objective.name!r} is not in the training "
-                                 f"logs {sorted(history)}: pass validation_data or "
-                                 f"validation_split to search(), or choose an objective "
-                                 f"among the logged names.")
+            history = group.histories[r].history   # holds the objective: keep_best checked
             values = [float(v) for v in history[objective.name]]
             step = 0
             for e, v in enumerate(values):
