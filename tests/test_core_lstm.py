@@ -54,3 +54,13 @@ def test_sequence_gradient_matches_finite_differences():
             down[k][idx] -= eps
             numeric[idx] = (objective(numpy_lstm(*up)) - objective(numpy_lstm(*down))) / (2 * eps)
         np.testing.assert_allclose(np.asarray(grad), numeric, rtol=1e-4, atol=1e-5)
+
+
+def test_sequence_inference_loop_equals_training_loop():
+    # Without a gradient the loop activates whole gate rows; under a gradient it runs
+    # the per-gate loop that saves the gates. Both must give the same numbers.
+    args = [jnp.asarray(a, jnp.float32) for a in ARGS]
+    plain = jax.jit(lstm.sequence)(*args)
+    trained, _ = jax.vjp(lstm.sequence, *args)
+    for got, want in zip(plain, trained):
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6, atol=1e-7)

@@ -16,6 +16,13 @@ hand-written JAX forecaster (LSTM 32 -> LSTM 32) trained 1.25x faster with this
 gradient than with JAX's; Lamina's forecaster, whose generic loop was already leaner,
 about 1.07x faster; the text model (LSTM 10 over 200 steps) showed no difference
 beyond the noise.
+
+Without a gradient (predict, evaluate, validation) the loop applies `sigmoid` and
+`tanh` to the whole `(batch, 4 * units)` gate vector and slices afterwards: XLA:CPU
+compiles a transcendental over a column slice into much slower code than over the
+whole row, and that loop ran 2-2.6x faster for 10-64 units (RESULTS.md, "The LSTM
+loop without a gradient"), with bit-identical results. The training loop keeps the
+per-gate form, which measured the same or faster there.
 """
 from __future__ import annotations
 
@@ -33,6 +40,12 @@ def _gates(a: Array, units: int) -> tuple:
             jnp.tanh(a[:, 2 * units:3 * units]), jax.nn.sigmoid(a[:, 3 * units:]))
 
 
+def _whole_row_gates(a: Array, units: int) -> tuple:
+    sig, tanh = jax.nn.sigmoid(a), jnp.tanh(a)
+    return (sig[:, :units], sig[:, units:2 * units], tanh[:, 2 * units:3 * units],
+            sig[:, 3 * units:])
+
+
 def _forward(z: Array, recurrent_kernel: Array, h0: Array, c0: Array) -> tuple:
     units = h0.shape[-1]
 
@@ -45,6 +58,20 @@ def _forward(z: Array, recurrent_kernel: Array, h0: Array, c0: Array) -> tuple:
 
     (h, c), (hs, cs, gates) = lax.scan(step, (h0, c0), z)
     return hs, h, c, cs, gates
+
+
+def _forward_inference(z: Array, recurrent_kernel: Array, h0: Array, c0: Array) -> tuple:
+    units = h0.shape[-1]
+
+    def step(carry: tuple, z_t: Array) -> tuple:
+        h, c = carry
+        i, f, g, o = _whole_row_gates(z_t + h @ recurrent_kernel, units)
+        c = f * c + i * g
+        h = o * jnp.tanh(c)
+        return (h, c), h
+
+    (h, c), hs = lax.scan(step, (h0, c0), z)
+    return hs, h, c
 
 
 @jax.custom_vjp
@@ -68,9 +95,8 @@ def sequence(z: Array, recurrent_kernel: Array, h0: Array, c0: Array) -> tuple:
         >>> hs.shape, round(float(c[0, 0]), 4)  # c halves each step: 0.5 ** 3
         ((3, 1, 1), 0.125)
     """
-    hs, h, c, _, _ = _forward(z, recurrent_kernel, jnp.asarray(h0, z.dtype),
+    return _forward_inference(z, recurrent_kernel, jnp.asarray(h0, z.dtype),
                               jnp.asarray(c0, z.dtype))
-    return hs, h, c
 
 
 def _sequence_fwd(z: Array, recurrent_kernel: Array, h0: Array, c0: Array) -> tuple:
