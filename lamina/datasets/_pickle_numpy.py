@@ -73,6 +73,9 @@ class ArrayBuilder:
     def __init__(self) -> None:
         self.memo_keys: list[int] = []
 
+    def __repr__(self) -> str:
+        return "an unfinished NumPy array"
+
     def build(self, state: Any, pos: int) -> np.ndarray:
         if type(state) is not tuple or len(state) not in (4, 5):
             raise refuse("a NumPy array state that is not NumPy's 4- or 5-tuple", pos)
@@ -95,6 +98,9 @@ class DtypeBuilder:
     def __init__(self, descr: str) -> None:
         self.descr = descr
         self.memo_keys: list[int] = []
+
+    def __repr__(self) -> str:
+        return f"an unfinished dtype '{self.descr}'"
 
     def build(self, state: Any, pos: int) -> np.dtype:
         if type(state) is not tuple or len(state) != 8 or type(state[0]) is not int \
