@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import pickle
 import pickletools
 from collections.abc import Callable
 from typing import Any
@@ -33,8 +32,8 @@ _VALUES = frozenset({"BININT", "BININT1", "BININT2", "LONG1", "LONG4", "INT", "L
                      "UNICODE", "BINBYTES", "SHORT_BINBYTES", "BINBYTES8", "BYTEARRAY8"})
 _CONSTANTS = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}
 _BUILDERS = (npk.ArrayBuilder, npk.DtypeBuilder)
-_BININT1, _BININT2, _BININT, _FRAME = pickle.BININT1[0], pickle.BININT2[0], \
-    pickle.BININT[0], pickle.FRAME[0]
+_HIGHEST_PROTOCOL = max(op.proto for op in pickletools.opcodes)
+_BININT1, _BININT2, _BININT, _FRAME = b"KMJ\x95"  # the opcodes' bytes
 
 
 class _Args:
@@ -213,9 +212,9 @@ class _Reader:
 
     # -- opcodes -------------------------------------------------------------------------
     def _proto(self, arg: int, pos: int) -> None:
-        if arg > pickle.HIGHEST_PROTOCOL:
+        if arg > _HIGHEST_PROTOCOL:
             raise damaged(f"the pickle has protocol {arg}, past the highest "
-                          f"({pickle.HIGHEST_PROTOCOL})", pos)
+                          f"({_HIGHEST_PROTOCOL})", pos)
 
     def _nothing(self, arg: Any, pos: int) -> None:
         pass
@@ -295,9 +294,10 @@ class _Reader:
     def _put(self, key: int, pos: int) -> None:
         if key < 0:
             raise damaged(f"{self.op} stores at the negative memo index {key}", pos)
-        value = self._pop(1, pos)[0]
-        self.stack.append(value)
-        self.memo[key] = value
+        floor = self.marks[-1] if self.marks else 0
+        if len(self.stack) <= floor:
+            raise damaged(f"{self.op} found nothing to store", pos)
+        value = self.memo[key] = self.stack[-1]
         if type(value) in _BUILDERS:
             value.memo_keys.append(key)
 
