@@ -81,6 +81,21 @@ def test_read_pickle_reads_sets_and_bytearrays_of_protocol_5():
     assert out == values and type(out["buffer"]) is bytearray
 
 
+def test_read_pickle_refuses_buffers_out_of_band():
+    buffers = []
+    data = pickle.dumps(np.arange(3), protocol=5, buffer_callback=buffers.append)
+    assert len(buffers) == 1
+    with pytest.raises(PickleRefused, match="Refusing the pickle opcode NEXT_BUFFER"):
+        read_pickle(data)
+
+
+def test_read_pickle_reads_a_read_only_array_of_protocol_5():
+    x = np.arange(4.0)
+    x.flags.writeable = False
+    out = read_pickle(pickle.dumps(x, protocol=5))
+    assert out.tolist() == [0.0, 1.0, 2.0, 3.0] and out.flags.writeable
+
+
 def test_read_pickle_arrays_do_not_share_the_pickles_memory():
     data = bytearray(pickle.dumps(np.arange(4, dtype=np.uint8), protocol=5))
     out = read_pickle(bytes(data))
@@ -226,6 +241,9 @@ REFUSED = [
     ("object array from bytes", RECONSTRUCT + b"cnumpy\nndarray\nK\x00\x85U\x01b\x87R(K\x01"
      b"K\x02\x85" + OBJECT_DTYPE + b"\x89C\x10" + bytes(16) + b"tb.",
      "Refusing an object array of shape (2,) rebuilt from a bytes", 133),
+    ("_codecs.encode to another codec",
+     b"\x80\x02c_codecs\nencode\nX\x01\x00\x00\x00xX\x05\x00\x00\x00rot13\x86R.",
+     "Refusing _codecs.encode applied to ('x', 'rot13')", 35),
     ("a global in a list", b"\x80\x02]cnumpy\ndtype\na.",
      "Refusing the pickle opcode APPEND with numpy.dtype as a value", 16),
     ("an unbuilt array as the result", RECONSTRUCT + b"cnumpy\nndarray\nK\x00\x85U\x01b\x87R.",
