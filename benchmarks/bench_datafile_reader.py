@@ -30,8 +30,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from lamina.datasets._pickle_reader import read_pickle  # noqa: E402
 from lamina.datasets._pickles import load_npz  # noqa: E402
 
-ALLOWED = {("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "_reconstruct"),
-           ("numpy._core.multiarray", "_reconstruct"), ("_codecs", "encode")}
+ALLOWED = {("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode"),
+           ("numpy.core.multiarray", "_reconstruct"),
+           ("numpy._core.multiarray", "_reconstruct")}
 
 
 class AllowListUnpickler(pickle.Unpickler):

@@ -128,7 +128,8 @@ def _py2_int(n):
 
 def _py2_array(array):
     """A C-ordered array as Python 2's NumPy pickles it (numpy.core, str typecode)."""
-    shape = b"".join(_py2_int(n) for n in array.shape) + {1: b"\x85", 2: b"\x86"}[array.ndim]
+    shape = b"".join(_py2_int(n) for n in array.shape) \
+        + {1: b"\x85", 2: b"\x86"}[array.ndim]
     order, descr = array.dtype.str[:1].encode(), array.dtype.str[1:].encode()
     return (b"cnumpy.core.multiarray\n_reconstruct\nq\x01cnumpy\nndarray\nq\x02K\x00\x85"
             + _py2_str(b"b") + b"\x87Rq\x03(K\x01" + shape + b"cnumpy\ndtype\nq\x04"
@@ -246,7 +247,8 @@ REFUSED = [
      "Refusing _codecs.encode applied to ('x', 'rot13')", 35),
     ("a global in a list", b"\x80\x02]cnumpy\ndtype\na.",
      "Refusing the pickle opcode APPEND with numpy.dtype as a value", 16),
-    ("an unbuilt array as the result", RECONSTRUCT + b"cnumpy\nndarray\nK\x00\x85U\x01b\x87R.",
+    ("an unbuilt array as the result",
+     RECONSTRUCT + b"cnumpy\nndarray\nK\x00\x85U\x01b\x87R.",
      "Refusing the pickle opcode STOP with an unfinished NumPy array", 61),
     ("tuples nested too deep", b"\x80\x02)" + b"\x85" * (MAX_TUPLE_DEPTH + 1) + b".",
      f"Refusing tuples nested more than {MAX_TUPLE_DEPTH} deep", 2 + MAX_TUPLE_DEPTH),

@@ -85,7 +85,8 @@ class ArrayBuilder:
             state = state[1:]
         shape, dtype, fortran, raw = state
         if not isinstance(dtype, np.dtype):
-            raise refuse(f"a NumPy array state whose dtype is a {type(dtype).__name__}", pos)
+            raise refuse(f"a NumPy array state whose dtype is a {type(dtype).__name__}",
+                         pos)
         if type(fortran) not in (bool, int) or fortran not in (0, 1):
             raise damaged(f"the array state's order flag is {fortran!r}, not a bool", pos)
         return array_from_data(raw, dtype, _shape(shape, pos), bool(fortran), pos)

@@ -82,7 +82,7 @@ corrupted or malicious; delete it and download it again.
     """
     if encoding != "bytes":
         codecs.lookup(encoding)
-    return _Reader(data, encoding).read()
+    return _Reader(bytes(data), encoding).read()
 
 
 class _Reader:
@@ -101,7 +101,7 @@ class _Reader:
             "EMPTY_LIST": lambda arg, pos: self.stack.append([]),
             "EMPTY_TUPLE": lambda arg, pos: self.stack.append(()),
             "EMPTY_SET": lambda arg, pos: self.stack.append(set()),
-            "TUPLE": lambda arg, pos: self.stack.append(self._tuple(self._pop_mark(pos), pos)),
+            "TUPLE": self._tuple_mark,
             "TUPLE1": self._tuple_n, "TUPLE2": self._tuple_n, "TUPLE3": self._tuple_n,
             "LIST": self._list, "DICT": self._dict, "FROZENSET": self._frozenset,
             "APPEND": self._append, "APPENDS": self._appends, "SETITEM": self._setitem,
@@ -242,6 +242,9 @@ class _Reader:
             return 0
         entry = self.depths.get(id(x))
         return entry[0] if entry is not None and entry[1] is x else 1
+
+    def _tuple_mark(self, arg: Any, pos: int) -> None:
+        self.stack.append(self._tuple(self._pop_mark(pos), pos))
 
     def _tuple_n(self, arg: Any, pos: int) -> None:
         self.stack.append(self._tuple(self._pop(int(self.op[-1]), pos), pos))
