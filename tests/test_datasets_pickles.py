@@ -276,6 +276,9 @@ DAMAGED = [
      + bytes(8) + b"tb.",
      "an array of shape (1000000000000,) and dtype float64 needs 8000000000000 bytes but "
      "has 8"),
+    ("a string longer than the file", b"\x80\x04\x8d" + struct.pack("<Q", 2**62) + b"ab.",
+     "the pickle is cut short or malformed (expected 4611686018427387904 bytes in a "
+     "unicodestring8, but only 3 remain), at byte 2"),
     ("APPEND to a dict", b"\x80\x02}K\x01a.", "APPEND found a dict, not a list, at byte 5"),
     ("an unhashable key", b"\x80\x02}]K\x01s.", "SETITEM failed (TypeError: unhashable"),
 ]
@@ -298,3 +301,16 @@ def test_load_pickle_names_the_file_in_each_kind_of_failure():
     assert str(caught.value) == (
         "'data_batch_1' is corrupted (the pickle ends before its STOP opcode, at byte 4); "
         "delete it and download it again.")
+
+
+def test_load_pickle_reads_in_chunks_and_refuses_an_oversized_file(monkeypatch):
+    from lamina.datasets import _pickles
+
+    values = {b"data": np.arange(50, dtype=np.uint8), b"labels": [1, 2, 3]}
+    data = pickle.dumps(values, protocol=2)
+    monkeypatch.setattr(_pickles, "_CHUNK_BYTES", 7)
+    _assert_same(load_pickle(io.BytesIO(data), "'b'", encoding="bytes"), values)
+    monkeypatch.setattr(_pickles, "MAX_MEMBER_BYTES", len(data) - 1)
+    with pytest.raises(ValueError, match=f"'b' is refused: it holds more than "
+                                         f"{len(data) - 1} bytes"):
+        load_pickle(io.BytesIO(data), "'b'")

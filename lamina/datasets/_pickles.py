@@ -18,6 +18,7 @@ from lamina.datasets._pickle_errors import PickleRefused
 from lamina.datasets._pickle_reader import read_pickle
 
 MAX_MEMBER_BYTES = 4 * 2**30
+_CHUNK_BYTES = 2**24
 
 
 def load_pickle(f: BinaryIO, where: str, encoding: str = "ASCII") -> Any:
@@ -43,10 +44,14 @@ def load_pickle(f: BinaryIO, where: str, encoding: str = "ASCII") -> Any:
 file: only NumPy arrays may be rebuilt. The file may be corrupted or malicious; delete \
 it and download it again.
     """
-    data = f.read(MAX_MEMBER_BYTES + 1)
-    if len(data) > MAX_MEMBER_BYTES:
-        raise ValueError(f"{where} is refused: it holds more than {MAX_MEMBER_BYTES} "
-                         "bytes.")
+    chunks, size = [], 0
+    while chunk := f.read(_CHUNK_BYTES):  # a buffered read(n) would reserve n bytes
+        size += len(chunk)
+        if size > MAX_MEMBER_BYTES:
+            raise ValueError(f"{where} is refused: it holds more than {MAX_MEMBER_BYTES} "
+                             "bytes.")
+        chunks.append(chunk)
+    data = b"".join(chunks)
     try:
         return read_pickle(data, encoding=encoding)
     except PickleRefused as err:
