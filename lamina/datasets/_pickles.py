@@ -49,7 +49,8 @@ it and download it again.
         size += len(chunk)
         if size > MAX_MEMBER_BYTES:
             raise ValueError(f"{where} is refused: it holds more than {MAX_MEMBER_BYTES} "
-                             "bytes.")
+                             "bytes, more than any Keras data file. Delete it and download "
+                             "it again.")
         chunks.append(chunk)
     data = b"".join(chunks)
     try:
