@@ -18,8 +18,8 @@ from lamina.utils.file_utils import keras_home
 
 
 def load_batch(fpath: str, label_key: str = "labels") -> tuple[np.ndarray, list]:
-    """`(data of shape (n, 3, 32, 32), labels)` from one CIFAR batch file, unpickled
-    with `RestrictedUnpickler` (NumPy arrays and plain values only)."""
+    """`(data of shape (n, 3, 32, 32), labels)` from one CIFAR batch file, read by
+    `load_pickle` (NumPy arrays and plain values only, nothing called)."""
     with open(fpath, "rb") as f:
         batch = load_pickle(f, f"'{fpath}'", encoding="bytes")
     if not isinstance(batch, dict):

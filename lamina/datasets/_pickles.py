@@ -2,63 +2,64 @@
 
 CIFAR's batch files are pickled dicts of arrays, and IMDB's and Reuters' `.npz` hold
 object arrays (lists of word indices), which NumPy stores as pickles. Both are read
-with `RestrictedUnpickler`, which rebuilds NumPy arrays and plain Python values only:
-a pickle naming any other global (a function to call, a class to build) is refused.
+by `read_pickle` (`_pickle_reader`), which interprets the pickle's opcodes as data and
+never imports or calls anything the file names: NumPy arrays and plain Python values
+only; any other global, call or object is refused.
 """
 from __future__ import annotations
 
 import io
-import pickle
 import zipfile
 from typing import Any, BinaryIO
 
 import numpy as np
 
-# The globals NumPy's array pickles name (numpy 1.x and 2.x spellings).
-ALLOWED_GLOBALS = frozenset({
-    ("numpy", "ndarray"), ("numpy", "dtype"),
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-})
+from lamina.datasets._pickle_errors import PickleRefused
+from lamina.datasets._pickle_reader import read_pickle
+
 MAX_MEMBER_BYTES = 4 * 2**30
-
-
-class RestrictedUnpickler(pickle.Unpickler):
-    """An unpickler that rebuilds NumPy arrays and plain values, and nothing else.
-
-    Example:
-        >>> import io, pickle, numpy as np
-        >>> data = pickle.dumps({"x": np.arange(3)})
-        >>> RestrictedUnpickler(io.BytesIO(data)).load()["x"].tolist()
-        [0, 1, 2]
-        >>> RestrictedUnpickler(io.BytesIO(pickle.dumps(print))).load()
-        Traceback (most recent call last):
-        ...
-        _pickle.UnpicklingError: Refusing to load the global 'builtins.print' from a data \
-file: only NumPy arrays may be rebuilt. The file may be corrupted or malicious; delete \
-it and download it again.
-    """
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in ALLOWED_GLOBALS:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(
-            f"Refusing to load the global '{module}.{name}' from a data file: only NumPy "
-            "arrays may be rebuilt. The file may be corrupted or malicious; delete it and "
-            "download it again.")
+_CHUNK_BYTES = 2**24
 
 
 def load_pickle(f: BinaryIO, where: str, encoding: str = "ASCII") -> Any:
-    """One pickle from `f`, through `RestrictedUnpickler`; damage is a `ValueError`."""
+    """The value pickled in the rest of `f`, read as data by `read_pickle`.
+
+    Args:
+        f: a binary file, read from its position to its end.
+        where: the file's name in error messages, quoted (`"'data_batch_1'"`).
+        encoding: how Python 2 strings are read: "bytes" keeps them, a codec decodes.
+
+    Raises:
+        ValueError: the pickle is damaged, or asks for more than data (a global other
+            than NumPy's, an object, a call).
+
+    Example:
+        >>> import io, pickle, numpy as np
+        >>> load_pickle(io.BytesIO(pickle.dumps({"x": np.arange(3)})), "'x.pkl'")["x"]
+        array([0, 1, 2])
+        >>> load_pickle(io.BytesIO(pickle.dumps(print)), "'x.pkl'")
+        Traceback (most recent call last):
+        ...
+        ValueError: 'x.pkl': Refusing to load the global 'builtins.print' from a data \
+file: only NumPy arrays may be rebuilt. The file may be corrupted or malicious; delete \
+it and download it again.
+    """
+    chunks, size = [], 0
+    while chunk := f.read(_CHUNK_BYTES):  # a buffered read(n) would reserve n bytes
+        size += len(chunk)
+        if size > MAX_MEMBER_BYTES:
+            raise ValueError(f"{where} is refused: it holds more than {MAX_MEMBER_BYTES} "
+                             "bytes, more than any Keras data file. Delete it and download "
+                             "it again.")
+        chunks.append(chunk)
+    data = b"".join(chunks)
     try:
-        return RestrictedUnpickler(f, encoding=encoding).load()
-    except pickle.UnpicklingError as err:
-        if "Refusing" in str(err):
-            raise ValueError(f"{where}: {err}") from None
+        return read_pickle(data, encoding=encoding)
+    except PickleRefused as err:
+        raise ValueError(f"{where}: {err}") from None
+    except ValueError as err:
         raise ValueError(f"{where} is corrupted ({err}); delete it and download it "
                          "again.") from None
-    except (EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError) as err:
-        raise ValueError(f"{where} is corrupted ({type(err).__name__}: {err}); delete it "
-                         "and download it again.") from None
 
 
 def _read_npy(data: bytes, where: str) -> np.ndarray:
@@ -85,7 +86,7 @@ def _read_npy(data: bytes, where: str) -> np.ndarray:
 
 
 def load_npz(path: str) -> dict[str, np.ndarray]:
-    """Every array of an `.npz` file; object arrays through `RestrictedUnpickler`.
+    """Every array of an `.npz` file; object arrays read by `load_pickle`.
 
     Example:
         >>> import os, tempfile, numpy as np
