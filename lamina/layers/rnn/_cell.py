@@ -195,11 +195,15 @@ class RecurrentCell(Layer, ABC):
                                     (batch_size, self.units))
         kernel, bias = self.kernel.value, self.input_bias()
 
-        def project(inputs: Any) -> Any:
+        def project(inputs: Any, time_major: bool = False) -> Any:
             if in_mask is not None:
-                mask = in_mask if inputs.ndim == 2 else in_mask[:, None, :]
+                mask = in_mask if inputs.ndim == 2 else \
+                    in_mask[None] if time_major else in_mask[:, None, :]
                 inputs = inputs * mask
-            z = jnp.matmul(inputs, kernel)
+            # Rows flattened: the gradient of the kernel is then one product contracting
+            # one axis (a 3-d matmul's contracts two, which XLA:CPU fed by transposing).
+            z = jnp.matmul(inputs.reshape(-1, inputs.shape[-1]), kernel)
+            z = z.reshape(*inputs.shape[:-1], z.shape[-1])
             return z if bias is None else z + bias
 
         return SplitStep(project, lambda z, states: self.recur_fn(z, states, rec_mask),

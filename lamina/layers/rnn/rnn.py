@@ -176,7 +176,10 @@ class RNN(Layer):
 
     def _run_sequence(self, split: Any, sequences: Any, states: list) -> Any:
         """The unmasked loop of a cell that runs it itself (`SplitStep.sequence`)."""
-        z = jnp.swapaxes(split.project(sequences), 0, 1)
+        # Time-major before the projection: the swap moves the (usually narrower)
+        # inputs, and between two stacked RNN layers it cancels the previous layer's
+        # swap back to batch-major, so no copy is made.
+        z = split.project(jnp.swapaxes(sequences, 0, 1), time_major=True)
         if self.go_backwards:
             z = jnp.flip(z, 0)
         outputs, final = split.sequence(z, list(states))
