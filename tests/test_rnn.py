@@ -320,3 +320,25 @@ def test_dropout_is_random_in_training_only_and_seeded():
     run = jax.jit(lambda key: layer.stateless_call(tv, [], X, training=True, rng=key)[0])
     np.testing.assert_array_equal(np.asarray(run(jax.random.PRNGKey(1))),
                                   np.asarray(run(jax.random.PRNGKey(1))))
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU", "SimpleRNN"])
+def test_input_dropout_keeps_one_mask_for_every_step(name):
+    # Keras drops the same input features at every step of a sequence. With 2 features,
+    # each row's output in training must equal the dropout-free output of that row's
+    # inputs under one of the 4 masks (kept features scaled by 1 / (1 - rate)).
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 5, 2)).astype("float32")   # batch 3 != time 5
+    layer = getattr(layers, name)(4, dropout=0.5, return_sequences=True, seed=1)
+    plain = getattr(layers, name)(4, return_sequences=True)
+    plain.build(x.shape)
+    layer.build(x.shape)
+    tv = [w.value for w in layer.trainable_weights]
+    # Under jit, as in fit: the layer runs its whole-sequence loop there.
+    out = np.asarray(jax.jit(lambda key: layer.stateless_call(
+        tv, [], x, training=True, rng=key)[0])(jax.random.PRNGKey(2)))
+    plain.set_weights(layer.get_weights())
+    candidates = [np.asarray(plain(x * np.array(m, "float32") * 2.0))
+                  for m in ((0, 0), (0, 1), (1, 0), (1, 1))]
+    for row in range(3):
+        assert any(np.allclose(out[row], c[row], atol=1e-5) for c in candidates), row
