@@ -134,6 +134,8 @@ def augmentation(train_size=200, epochs=100, figures=FIGURES,
 
 # -- transfer_learning.md -------------------------------------------------------------------
 LEARNING_RATES = (3e-4, 1e-3, 3e-3)   # the grid for training from scratch
+HEAD_RATES = (1e-3, 3e-3)             # the grid for phase 1: conv3 and the new head
+TUNE_RATES = (1e-4, 3e-4)             # the grid for phase 2: everything, fine-tuned
 
 
 def framed(x, frame=16, seed=0):
@@ -161,16 +163,20 @@ def framed_cnn(frame=16, classes=5):
                              layers.Dense(classes, activation="softmax")])
 
 
-def transfer_data(frame=16):
-    """Framed digits: train 0-4 (to pretrain), a pool of 5-9 training images, 10
-    validation images of each of 5-9 (outside the pool), the 180 test images of 5-9."""
+def transfer_data(frame=16, copies=4):
+    """Framed digits: the training images of 0-4, each framed at `copies` random places
+    (to pretrain), a pool of 5-9 training images, 10 validation images of each of 5-9
+    (outside the pool), the 180 test images of 5-9."""
     x_train, x_test, y_train, y_test = digits_images()
+    low = x_train[y_train < 5]
+    x_low = np.concatenate([framed(low, frame, seed=200 + copy) for copy in range(copies)])
+    y_low = np.tile(y_train[y_train < 5], copies)
     x_train, x_test = framed(x_train, frame, seed=100), framed(x_test, frame, seed=101)
     rng = np.random.default_rng(123)
     valid = np.concatenate([rng.choice(np.flatnonzero(y_train == c), 10, replace=False)
                             for c in range(5, 10)])
     pool = np.setdiff1d(np.flatnonzero(y_train >= 5), valid)
-    return {"low": (x_train[y_train < 5], y_train[y_train < 5]),
+    return {"low": (x_low, y_low),
             "pool": (x_train[pool], y_train[pool] - 5),
             "valid": (x_train[valid], y_train[valid] - 5),
             "test": (x_test[y_test >= 5], y_test[y_test >= 5] - 5),
@@ -189,13 +195,26 @@ def fit_best(model, learning_rate, few, valid, epochs, patience):
     return min(history.history["val_loss"]), len(history.history["loss"])
 
 
-def transfer(per_class=(2, 5, 10, 20), seeds=3, frame=16, pretrain_epochs=20, epochs=60,
-             patience=10, learning_rates=LEARNING_RATES):
+def best_of(learning_rates, train, seed):
+    """`train(model, learning_rate)` from the same start at each learning rate; returns
+    (validation loss, learning rate, epochs run, model) of the best validation loss."""
+    trials = []
+    for learning_rate in learning_rates:
+        keras.utils.set_random_seed(seed)
+        model, ran = train(learning_rate)
+        trials.append((ran[0], learning_rate, ran[1], model))
+    return min(trials, key=lambda trial: trial[0])
+
+
+def transfer(per_class=(2, 5, 10, 20, 40), seeds=3, frame=16, pretrain_epochs=20,
+             pretrain_copies=4, epochs=60, patience=10, learning_rates=LEARNING_RATES,
+             head_rates=HEAD_RATES, tune_rates=TUNE_RATES):
     """Pretrain on framed digits 0-4; for each number of images of each of 5-9 and each
-    seed, train (a) from scratch at each learning rate, keeping the one with the best
-    validation loss, (b) a new head on the frozen base, (c) then the whole network at a
-    low learning rate. Returns the test accuracies on 5-9 of each, by images a class."""
-    data = transfer_data(frame)
+    seed, train (a) from scratch, (b) conv3 and a new head on the frozen conv1-conv2 of
+    the pretrained base, (c) then the whole network, each at the learning rate of its
+    grid with the best validation loss. Returns the test accuracies on 5-9 of each, by
+    images a class."""
+    data = transfer_data(frame, pretrain_copies)
     keras.utils.set_random_seed(0)
     base_model = framed_cnn(frame)
     base_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
@@ -205,40 +224,49 @@ def transfer(per_class=(2, 5, 10, 20), seeds=3, frame=16, pretrain_epochs=20, ep
                base_model.evaluate(*data["test_low"], verbose=0)[1]}
     x_pool, y_pool = data["pool"]
     for count in per_class:
-        row = {"from scratch": [], "frozen base": [], "fine-tuned": [], "scratch lr": [],
-               "epochs": []}
+        row = {"from scratch": [], "frozen base": [], "fine-tuned": [],
+               "learning rates": [], "epochs": []}
         for seed in range(seeds):
             rng = np.random.default_rng(seed)
             few = np.concatenate([rng.choice(np.flatnonzero(y_pool == c), count,
                                              replace=False) for c in range(5)])
             few = (x_pool[few], y_pool[few])
-            # (a) from scratch: the best learning rate of the grid, on the validation set
-            trials = []
-            for learning_rate in learning_rates:
-                keras.utils.set_random_seed(seed)
+
+            def scratch(learning_rate):
                 model = framed_cnn(frame)
-                loss, ran = fit_best(model, learning_rate, few, data["valid"],
-                                     2 * epochs, patience)
-                trials.append((loss, learning_rate, ran,
-                               model.evaluate(*data["test"], verbose=0)[1]))
-            loss, learning_rate, ran, accuracy = min(trials)
-            row["from scratch"].append(accuracy)
-            row["scratch lr"].append(learning_rate)
-            # (b) the pretrained base, frozen, under a new head
-            keras.utils.set_random_seed(seed)
-            model = framed_cnn(frame)
-            for layer in model.layers[:6]:
-                layer.set_weights(base_model.get_layer(layer.name).get_weights())
-                layer.trainable = False
-            _, frozen_ran = fit_best(model, 1e-3, few, data["valid"], epochs, patience)
+                return model, fit_best(model, learning_rate, few, data["valid"],
+                                       2 * epochs, patience)
+
+            def head(learning_rate):
+                # (b) the pretrained base; conv1 and conv2 frozen, conv3 and a new
+                # head train
+                model = framed_cnn(frame)
+                for layer in model.layers[:6]:
+                    layer.set_weights(base_model.get_layer(layer.name).get_weights())
+                for layer in model.layers[:4]:
+                    layer.trainable = False
+                return model, fit_best(model, learning_rate, few, data["valid"], epochs,
+                                       patience)
+
+            _, scratch_rate, ran, model = best_of(learning_rates, scratch, seed)
+            row["from scratch"].append(model.evaluate(*data["test"], verbose=0)[1])
+            _, head_rate, frozen_ran, frozen = best_of(head_rates, head, seed)
             results["trainable params, frozen"] = int(sum(np.prod(w.shape) for w in
-                                                          model.trainable_weights))
-            row["frozen base"].append(model.evaluate(*data["test"], verbose=0)[1])
-            # (c) unfreeze, compile again, train everything at a low learning rate
-            for layer in model.layers:
-                layer.trainable = True
-            _, tuned_ran = fit_best(model, 1e-4, few, data["valid"], epochs, patience)
-            row["fine-tuned"].append(model.evaluate(*data["test"], verbose=0)[1])
+                                                          frozen.trainable_weights))
+            row["frozen base"].append(frozen.evaluate(*data["test"], verbose=0)[1])
+            start = [layer.get_weights() for layer in frozen.layers]
+
+            def tune(learning_rate):
+                # (c) unfreeze, compile again, train everything
+                model = framed_cnn(frame)
+                for layer, weights in zip(model.layers, start):
+                    layer.set_weights(weights)
+                return model, fit_best(model, learning_rate, few, data["valid"], epochs,
+                                       patience)
+
+            _, tune_rate, tuned_ran, tuned = best_of(tune_rates, tune, seed)
+            row["fine-tuned"].append(tuned.evaluate(*data["test"], verbose=0)[1])
+            row["learning rates"].append((scratch_rate, head_rate, tune_rate))
             row["epochs"].append((ran, frozen_ran, tuned_ran))
         results[count] = row
     return results
@@ -271,7 +299,7 @@ def summary(results):
             cells = [f"{name} {100 * np.mean(row[name]):.1f} +- {100 * np.std(row[name]):.1f}"
                      for name in ("from scratch", "frozen base", "fine-tuned")]
             lines.append(f"{count:>3} a class: " + ", ".join(cells) +
-                         f"; scratch lr {row['scratch lr']}; epochs run {row['epochs']}")
+                         f"; learning rates {row['learning rates']}; epochs run {row['epochs']}")
     return "\n".join(lines)
 
 

@@ -49,20 +49,35 @@ def test_guide_augmentation_with_layers_and_generator(guides, tmp_path):
 
 def test_guide_transfer_freezes_the_pretrained_base(guides, tmp_path):
     results = guides.transfer(per_class=(2,), seeds=1, frame=8, pretrain_epochs=1,
-                              epochs=1, learning_rates=(1e-3,))
-    # only the head trains: dense 64*64+64, output 64*5+5
-    assert results["trainable params, frozen"] == 4160 + 325
+                              pretrain_copies=1, epochs=1, learning_rates=(1e-3,),
+                              head_rates=(3e-3,), tune_rates=(3e-4,))
+    # conv1 and conv2 frozen; conv3 3*3*64*64+64, dense 64*64+64, output 64*5+5 train
+    assert results["trainable params, frozen"] == 36928 + 4160 + 325
     row = results[2]
     assert sorted(row) == ["epochs", "fine-tuned", "from scratch", "frozen base",
-                           "scratch lr"]
+                           "learning rates"]
     # scratch gets the budget of both phases: 2 epochs, then 1 and 1
-    assert row["scratch lr"] == [1e-3] and row["epochs"] == [(2, 1, 1)]
+    assert row["learning rates"] == [(1e-3, 3e-3, 3e-4)] and row["epochs"] == [(2, 1, 1)]
     accuracies = [row[name][0] for name in ("from scratch", "frozen base", "fine-tuned")]
     # 180 test images of 5-9
     assert all(abs(180 * a - round(180 * a)) < 1e-3 for a in accuracies)
     guides.plot_transfer(results, figures=tmp_path)
     assert _png_size(tmp_path, "transfer_learning.png") == (350, 224)
     assert "2 a class: from scratch" in guides.summary(results)
+
+
+def test_guide_transfer_pretrains_on_each_digit_framed_several_times(guides):
+    data = guides.transfer_data(frame=12, copies=3)
+    x_low, y_low = data["low"]
+    n = len(y_low) // 3
+    assert x_low.shape == (3 * n, 12, 12, 1)
+    np.testing.assert_array_equal(y_low, np.tile(y_low[:n], 3))
+    # the same digit, at another place in each copy: same pixels, shifted
+    for copy in (1, 2):
+        np.testing.assert_allclose(np.sort(x_low[copy * n].ravel()),
+                                   np.sort(x_low[0].ravel()))
+    assert not np.array_equal(x_low[:n], x_low[n:2 * n])
+    assert np.all(y_low < 5)
 
 
 def test_guide_transfer_frames_each_digit_once(guides):
