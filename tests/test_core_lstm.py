@@ -57,8 +57,8 @@ def test_sequence_gradient_matches_finite_differences():
 
 
 def test_sequence_inference_loop_equals_training_loop():
-    # Without a gradient the loop activates whole gate rows; under a gradient it runs
-    # the per-gate loop that saves the gates. Both must give the same numbers.
+    # Without a gradient the loop keeps only h; under a gradient it also saves every
+    # step's c and gates for the backward loop. Both must give the same numbers.
     args = [jnp.asarray(a, jnp.float32) for a in ARGS]
     plain = jax.jit(lstm.sequence)(*args)
     trained, _ = jax.vjp(lstm.sequence, *args)
