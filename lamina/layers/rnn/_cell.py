@@ -33,7 +33,8 @@ class SplitStep(NamedTuple):
     """A cell's step as an input projection and a recurrence (see the module doc).
 
     Attributes:
-        project: `inputs -> z`, applied to the whole sequence before the time loop.
+        project: `(inputs, time_major=False) -> z`, applied to the whole sequence
+            before the time loop (`time_major`: the inputs are `(time, batch, ...)`).
         recur: `(z_t, states) -> (output, new_states)`, the body of the time loop.
         output_state: when the output is one of the states (`h`), the function that
             picks it from the states (the loop then carries no separate output).
