@@ -278,7 +278,7 @@ DAMAGED = [
      "has 8"),
     ("a string longer than the file", b"\x80\x04\x8d" + struct.pack("<Q", 2**62) + b"ab.",
      "the pickle is cut short or malformed (expected 4611686018427387904 bytes in a "
-     "unicodestring8, but only 3 remain), at byte 2"),
+     "BINUNICODE8, but only 3 remain), at byte 2"),
     ("APPEND to a dict", b"\x80\x02}K\x01a.", "APPEND found a dict, not a list, at byte 5"),
     ("an unhashable key", b"\x80\x02}]K\x01s.", "SETITEM failed (TypeError: unhashable"),
 ]

@@ -1,6 +1,6 @@
 """Reading a pickle as data, without running anything the file names.
 
-`read_pickle` walks the opcodes with `pickletools.genops` and interprets a data-only
+`read_pickle` walks the opcodes (decoded by `_pickle_opcodes`) and interprets a data-only
 subset with its own stack and memo: numbers, booleans, None, strings and bytes, lists,
 tuples, dicts and sets, the memo, and NumPy's array pickles (`_pickle_numpy`), whose
 globals become inert markers. Every other opcode (INST, OBJ, NEWOBJ, EXT*, PERSID, ...),
@@ -11,28 +11,25 @@ pickle raises `PickleDamaged`.
 Memory stays proportional to the pickle's length: each opcode makes at most one object
 from its own bytes, an array's data must match its shape, and tuples (whose hash
 recurses) may nest at most `MAX_TUPLE_DEPTH` deep. Runs of small-int opcodes (IMDB's
-word indices) are decoded in one loop without a `genops` step each.
+word indices) are decoded in one loop without an `Opcodes.next` step each.
 """
 from __future__ import annotations
 
 import codecs
-import io
-import pickletools
 from collections.abc import Callable
 from typing import Any
 
 from lamina.datasets import _pickle_numpy as npk
 from lamina.datasets._pickle_errors import PickleDamaged, PickleRefused, damaged, refuse
+from lamina.datasets._pickle_opcodes import HIGHEST_PROTOCOL, OPCODES, Opcodes
 
 MAX_TUPLE_DEPTH = 100
-_KNOWN_CODES = frozenset(op.code for op in pickletools.opcodes)
 # Opcodes whose argument is the value itself.
 _VALUES = frozenset({"BININT", "BININT1", "BININT2", "LONG1", "LONG4", "INT", "LONG",
                      "BINFLOAT", "FLOAT", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8",
                      "UNICODE", "BINBYTES", "SHORT_BINBYTES", "BINBYTES8", "BYTEARRAY8"})
 _CONSTANTS = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}
 _BUILDERS = (npk.ArrayBuilder, npk.DtypeBuilder)
-_HIGHEST_PROTOCOL = max(op.proto for op in pickletools.opcodes)
 _BININT1, _BININT2, _BININT, _FRAME = b"KMJ\x95"  # the opcodes' bytes
 
 
@@ -66,18 +63,14 @@ def read_pickle(data: bytes, *, encoding: str = "ASCII") -> Any:
         PickleDamaged: the pickle is malformed or cut short.
 
     Example:
-        >>> import os, pickle, numpy as np
-        >>> data = pickle.dumps({b"data": np.arange(3, dtype=np.uint8), b"n": [1, 2]})
-        >>> read_pickle(data)
-        {b'data': array([0, 1, 2], dtype=uint8), b'n': [1, 2]}
-        >>> class Evil:
-        ...     def __reduce__(self):
-        ...         return (os.system, ("echo hi",))
-        >>> read_pickle(pickle.dumps(Evil()))  # doctest: +ELLIPSIS
+        >>> read_pickle(b"\\x80\\x03}q\\x00(C\\x01nq\\x01]q\\x02(K\\x01K\\x02eX\\x01\\x00\\x00"
+        ...             b"\\x00xq\\x03G?\\xe0\\x00\\x00\\x00\\x00\\x00\\x00u.")
+        {b'n': [1, 2], 'x': 0.5}
+        >>> read_pickle(b"\\x80\\x02cos\\nsystem\\nX\\x07\\x00\\x00\\x00echo hi\\x85R.")
         Traceback (most recent call last):
         ...
         lamina.datasets._pickle_errors.PickleRefused: Refusing to load the global \
-'...system' from a data file: only NumPy arrays may be rebuilt. The file may be \
+'os.system' from a data file: only NumPy arrays may be rebuilt. The file may be \
 corrupted or malicious; delete it and download it again.
     """
     if encoding != "bytes":
@@ -115,16 +108,15 @@ class _Reader:
         self.op = ""
 
     def read(self) -> Any:
-        stream = io.BytesIO(self.data)
-        ops = pickletools.genops(stream)
+        ops = Opcodes(self.data)
         stack, handlers = self.stack, self.handlers
         while True:
-            start = stream.tell()
+            start = ops.pos
             try:
-                op, arg, pos = next(ops)
-            except ValueError as err:  # cut short, or a byte that is no opcode
+                name, arg, pos = ops.next()
+            except (ValueError, OverflowError) as err:  # cut short, or no opcode
                 raise self._unreadable(start, err) from None
-            name = self.op = op.name
+            self.op = name
             if name in _VALUES:
                 stack.append(arg)
                 continue
@@ -145,20 +137,20 @@ class _Reader:
             except (TypeError, ValueError, KeyError, IndexError, OverflowError) as err:
                 raise damaged(f"{name} failed ({type(err).__name__}: {err})", pos) from None
             if name in ("MARK", "FRAME"):
-                self._int_run(stream)
+                self._int_run(ops)
 
     def _unreadable(self, start: int, err: Exception) -> ValueError:
         code = self.data[start:start + 1]
         if not code:
             return damaged("the pickle ends before its STOP opcode", start)
-        if code.decode("latin-1") not in _KNOWN_CODES:
+        if code[0] not in OPCODES:
             return refuse(f"the unknown pickle opcode {code!r}", start)
         return damaged(f"the pickle is cut short or malformed ({err})", start)
 
-    def _int_run(self, stream: io.BytesIO) -> None:
+    def _int_run(self, ops: Opcodes) -> None:
         """Push the ints of the BININT1/BININT2/BININT opcodes (and skip the FRAMEs)
-        that follow, in one loop; `genops` goes on after them."""
-        buf, i = self.data, stream.tell()
+        that follow, in one loop; `ops` goes on after them."""
+        buf, i = self.data, ops.pos
         end, begin, push = len(buf) - 9, i, self.stack.append
         while i < end:
             code = buf[i]
@@ -176,7 +168,7 @@ class _Reader:
             else:
                 break
         if i != begin:
-            stream.seek(i)
+            ops.pos = i
 
     # -- the stack ---------------------------------------------------------------------
     def _pop(self, n: int, pos: int) -> list:
@@ -212,9 +204,9 @@ class _Reader:
 
     # -- opcodes -------------------------------------------------------------------------
     def _proto(self, arg: int, pos: int) -> None:
-        if arg > _HIGHEST_PROTOCOL:
+        if arg > HIGHEST_PROTOCOL:
             raise damaged(f"the pickle has protocol {arg}, past the highest "
-                          f"({_HIGHEST_PROTOCOL})", pos)
+                          f"({HIGHEST_PROTOCOL})", pos)
 
     def _nothing(self, arg: Any, pos: int) -> None:
         pass
@@ -222,8 +214,7 @@ class _Reader:
     def _mark(self, arg: Any, pos: int) -> None:
         self.marks.append(len(self.stack))
 
-    def _py2_string(self, arg: str, pos: int) -> None:
-        raw = arg.encode("latin-1")  # genops decodes a Python 2 string as latin-1
+    def _py2_string(self, raw: bytes, pos: int) -> None:
         self.stack.append(raw if self.encoding == "bytes" else raw.decode(self.encoding))
 
     def _tuple(self, items: list, pos: int) -> Any:
