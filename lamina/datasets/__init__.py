@@ -14,30 +14,11 @@ Example:
 """
 from __future__ import annotations
 
-from lamina.datasets import (
-                             boston_housing,
-                             cifar10,
-                             cifar100,
-                             fashion_mnist,
-                             imdb,
-                             mnist,
-                             playground,
-                             reuters,
-                             sentiment,
-                             series,
-                             translation,
-)
+from lamina.datasets import (boston_housing, cifar10, cifar100, fashion_mnist, imdb, mnist,
+                             playground, reuters, sentiment, series, translation)
 from lamina.datasets._sources import SOURCES, Source
-from lamina.datasets.playground import (
-                             circle,
-                             features,
-                             gauss,
-                             load_data,
-                             multi_gaussian,
-                             plane,
-                             spiral,
-                             xor,
-)
+from lamina.datasets.playground import (circle, features, gauss, load_data, multi_gaussian,
+                                        plane, spiral, xor)
 
 __all__ = ["SOURCES", "Source", "boston_housing", "cifar10", "cifar100", "circle",
            "fashion_mnist", "features", "gauss", "imdb", "load_data", "mnist",
