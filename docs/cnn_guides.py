@@ -138,12 +138,21 @@ HEAD_RATES = (1e-3, 3e-3)             # the grid for phase 1: conv3 and the new 
 TUNE_RATES = (1e-4, 3e-4)             # the grid for phase 2: everything, fine-tuned
 
 
-def framed(x, frame=16, seed=0):
-    """Each 8x8 digit at a random place in a `frame` x `frame` black image."""
+def framed(x, frame=16, seed=0, clutter=0, piece=4):
+    """Each 8x8 digit at a random place in a `frame` x `frame` black image, over
+    `clutter` pieces of `piece` x `piece` pixels cut from random images of `x` and put at
+    random places (overlaps keep the brighter pixel)."""
     rng = np.random.default_rng(seed)
     out = np.zeros((len(x), frame, frame, 1), "float32")
     for image, (row, col), digit in zip(out, rng.integers(0, frame - 7, (len(x), 2)), x):
-        image[row:row + 8, col:col + 8] = digit
+        for _ in range(clutter):
+            source = x[rng.integers(len(x))]
+            top, left = rng.integers(0, 9 - piece, 2)
+            at_row, at_col = rng.integers(0, frame - piece + 1, 2)
+            patch = image[at_row:at_row + piece, at_col:at_col + piece]
+            np.maximum(patch, source[top:top + piece, left:left + piece], out=patch)
+        box = image[row:row + 8, col:col + 8]
+        np.maximum(box, digit, out=box)
     return out
 
 
@@ -163,15 +172,18 @@ def framed_cnn(frame=16, classes=5):
                              layers.Dense(classes, activation="softmax")])
 
 
-def transfer_data(frame=16, copies=4):
-    """Framed digits: the training images of 0-4, each framed at `copies` random places
-    (to pretrain), a pool of 5-9 training images, 10 validation images of each of 5-9
-    (outside the pool), the 180 test images of 5-9."""
+def transfer_data(frame=16, copies=4, clutter=3):
+    """Framed digits, each with `clutter` pieces of other images of its own set around
+    it: the training images of 0-4, each framed at `copies` random places (to pretrain;
+    their clutter is cut from 0-4 only), a pool of 5-9 training images, 10 validation
+    images of each of 5-9 (outside the pool), the 180 test images of 5-9."""
     x_train, x_test, y_train, y_test = digits_images()
     low = x_train[y_train < 5]
-    x_low = np.concatenate([framed(low, frame, seed=200 + copy) for copy in range(copies)])
+    x_low = np.concatenate([framed(low, frame, seed=200 + copy, clutter=clutter)
+                            for copy in range(copies)])
     y_low = np.tile(y_train[y_train < 5], copies)
-    x_train, x_test = framed(x_train, frame, seed=100), framed(x_test, frame, seed=101)
+    x_train = framed(x_train, frame, seed=100, clutter=clutter)
+    x_test = framed(x_test, frame, seed=101, clutter=clutter)
     rng = np.random.default_rng(123)
     valid = np.concatenate([rng.choice(np.flatnonzero(y_train == c), 10, replace=False)
                             for c in range(5, 10)])
@@ -206,15 +218,45 @@ def best_of(learning_rates, train, seed):
     return min(trials, key=lambda trial: trial[0])
 
 
-def transfer(per_class=(2, 5, 10, 20, 40), seeds=3, frame=16, pretrain_epochs=20,
-             pretrain_copies=4, epochs=60, patience=10, learning_rates=LEARNING_RATES,
-             head_rates=HEAD_RATES, tune_rates=TUNE_RATES):
-    """Pretrain on framed digits 0-4; for each number of images of each of 5-9 and each
-    seed, train (a) from scratch, (b) conv3 and a new head on the frozen conv1-conv2 of
-    the pretrained base, (c) then the whole network, each at the learning rate of its
-    grid with the best validation loss. Returns the test accuracies on 5-9 of each, by
-    images a class."""
-    data = transfer_data(frame, pretrain_copies)
+def draw_few(pool, count, seed):
+    """`count` images of each of the 5 classes of `pool`, drawn with `seed`."""
+    x_pool, y_pool = pool
+    rng = np.random.default_rng(seed)
+    few = np.concatenate([rng.choice(np.flatnonzero(y_pool == c), count, replace=False)
+                          for c in range(5)])
+    return x_pool[few], y_pool[few]
+
+
+def scratch_longer(per_class=(20, 40), seeds=2, frame=16, clutter=3, epochs=400,
+                   patience=40, learning_rates=LEARNING_RATES):
+    """The baseline from scratch of `transfer()` with a longer budget and patience: the
+    test accuracies on 5-9, by images a class, of the best validation loss of the grid."""
+    data = transfer_data(frame, 1, clutter)
+    results = {}
+    for count in per_class:
+        results[count] = []
+        for seed in range(seeds):
+            few = draw_few(data["pool"], count, seed)
+
+            def scratch(learning_rate):
+                model = framed_cnn(frame)
+                return model, fit_best(model, learning_rate, few, data["valid"], epochs,
+                                       patience)
+
+            model = best_of(learning_rates, scratch, seed)[3]
+            results[count].append(model.evaluate(*data["test"], verbose=0)[1])
+    return results
+
+
+def transfer(per_class=(2, 5, 10, 20, 40, 80), seeds=3, frame=16, clutter=3,
+             pretrain_epochs=20, pretrain_copies=4, epochs=60, patience=10,
+             learning_rates=LEARNING_RATES, head_rates=HEAD_RATES, tune_rates=TUNE_RATES):
+    """Pretrain on framed digits 0-4 among `clutter` pieces; for each number of images of
+    each of 5-9 and each seed, train (a) from scratch, (b) conv3 and a new head on the
+    frozen conv1-conv2 of the pretrained base, (c) then the whole network, each at the
+    learning rate of its grid with the best validation loss. Returns the test accuracies
+    on 5-9 of each, by images a class."""
+    data = transfer_data(frame, pretrain_copies, clutter)
     keras.utils.set_random_seed(0)
     base_model = framed_cnn(frame)
     base_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
@@ -222,15 +264,11 @@ def transfer(per_class=(2, 5, 10, 20, 40), seeds=3, frame=16, pretrain_epochs=20
     base_model.fit(*data["low"], batch_size=32, epochs=pretrain_epochs, verbose=0)
     results = {"pretrained accuracy on 0-4":
                base_model.evaluate(*data["test_low"], verbose=0)[1]}
-    x_pool, y_pool = data["pool"]
     for count in per_class:
         row = {"from scratch": [], "frozen base": [], "fine-tuned": [],
                "learning rates": [], "epochs": []}
         for seed in range(seeds):
-            rng = np.random.default_rng(seed)
-            few = np.concatenate([rng.choice(np.flatnonzero(y_pool == c), count,
-                                             replace=False) for c in range(5)])
-            few = (x_pool[few], y_pool[few])
+            few = draw_few(data["pool"], count, seed)
 
             def scratch(learning_rate):
                 model = framed_cnn(frame)
@@ -270,6 +308,28 @@ def transfer(per_class=(2, 5, 10, 20, 40), seeds=3, frame=16, pretrain_epochs=20
             row["epochs"].append((ran, frozen_ran, tuned_ran))
         results[count] = row
     return results
+
+
+def plot_transfer_tasks(count=8, figures=FIGURES):
+    """The first `count` test images of 5-9 in each of the guide's three tasks: plain,
+    framed, framed among clutter."""
+    x_test, y_test = digits_images()[1::2]
+    digits = x_test[y_test >= 5][:count]
+    plain = np.pad(digits, ((0, 0), (4, 4), (4, 4), (0, 0)))
+    # the same places in both frames: the clutter is drawn after the places
+    tasks = (("plain 8x8", plain),
+             ("framed", transfer_data(clutter=0)["test"][0][:count]),
+             ("framed, clutter", transfer_data(clutter=3)["test"][0][:count]))
+    fig, axes = plt.subplots(3, count, figsize=(count, 3.3))
+    for row, (title, images) in enumerate(tasks):
+        for col, image in enumerate(images):
+            axes[row, col].imshow(image[..., 0], cmap="gray_r", vmin=0, vmax=1)
+            axes[row, col].set_xticks([])
+            axes[row, col].set_yticks([])
+        axes[row, 0].set_ylabel(title, fontsize="small")
+    fig.tight_layout()
+    save(fig, figures, "transfer_tasks.png")
+    return [title for title, _ in tasks]
 
 
 def plot_transfer(results, figures=FIGURES):
@@ -325,6 +385,7 @@ def main():
     print("augmentation (test accuracy):", augmentation())
     results = transfer()
     plot_transfer(results)
+    plot_transfer_tasks()
     print("transfer learning (test accuracy on 5-9, mean +- std over 3 seeds):")
     print(summary(results))
 
@@ -332,11 +393,17 @@ def main():
 if __name__ == "__main__":
     import sys
 
-    if sys.argv[1:2] == ["transfer"]:   # only the transfer-learning guide
-        frame = int(sys.argv[2]) if len(sys.argv) > 2 else 16   # 8: the plain digits
-        results = transfer(frame=frame)
-        if frame == 16:
+    if sys.argv[1:2] == ["scratch-longer"]:   # the baseline's check in the guide
+        print({count: f"{100 * np.mean(runs):.1f}%" for count, runs in
+               scratch_longer().items()})
+    elif sys.argv[1:2] == ["transfer"]:   # only the transfer-learning guide
+        # `transfer 8 0`: the plain digits; `transfer 16 0`: framed without clutter
+        frame = int(sys.argv[2]) if len(sys.argv) > 2 else 16
+        clutter = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+        results = transfer(frame=frame, clutter=clutter)
+        if (frame, clutter) == (16, 3):
             plot_transfer(results)
+            plot_transfer_tasks()
         print(summary(results))
     else:
         main()

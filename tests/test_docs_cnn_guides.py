@@ -48,9 +48,10 @@ def test_guide_augmentation_with_layers_and_generator(guides, tmp_path):
 
 
 def test_guide_transfer_freezes_the_pretrained_base(guides, tmp_path):
-    results = guides.transfer(per_class=(2,), seeds=1, frame=8, pretrain_epochs=1,
-                              pretrain_copies=1, epochs=1, learning_rates=(1e-3,),
-                              head_rates=(3e-3,), tune_rates=(3e-4,))
+    results = guides.transfer(per_class=(2,), seeds=1, frame=8, clutter=1,
+                              pretrain_epochs=1, pretrain_copies=1, epochs=1,
+                              learning_rates=(1e-3,), head_rates=(3e-3,),
+                              tune_rates=(3e-4,))
     # conv1 and conv2 frozen; conv3 3*3*64*64+64, dense 64*64+64, output 64*5+5 train
     assert results["trainable params, frozen"] == 36928 + 4160 + 325
     row = results[2]
@@ -67,7 +68,7 @@ def test_guide_transfer_freezes_the_pretrained_base(guides, tmp_path):
 
 
 def test_guide_transfer_pretrains_on_each_digit_framed_several_times(guides):
-    data = guides.transfer_data(frame=12, copies=3)
+    data = guides.transfer_data(frame=12, copies=3, clutter=0)
     x_low, y_low = data["low"]
     n = len(y_low) // 3
     assert x_low.shape == (3 * n, 12, 12, 1)
@@ -89,3 +90,33 @@ def test_guide_transfer_frames_each_digit_once(guides):
         top, left = rows.min(), cols.min()
         np.testing.assert_array_equal(image[top:top + 8, left:left + 8], digit)
         assert np.count_nonzero(image) == 64
+
+
+def test_guide_transfer_clutter_adds_pieces_of_the_same_set(guides):
+    rng = np.random.default_rng(0)
+    digits = rng.uniform(0.1, 1.0, (6, 8, 8, 1)).astype("float32")
+    clean = guides.framed(digits, frame=16, seed=3)
+    cluttered = guides.framed(digits, frame=16, seed=3, clutter=3, piece=4)
+    # the digit keeps every pixel of its clean framing; the pieces only add to it
+    assert np.all(cluttered >= clean)
+    added = np.count_nonzero(cluttered, axis=(1, 2, 3)) - 64
+    assert np.all(added <= 3 * 16) and added.sum() > 0
+    # each pixel is black or a pixel of one of the images
+    assert set(np.unique(cluttered)) <= set(np.unique(digits)) | {0.0}
+
+
+def test_guide_transfer_tasks_figure(guides, tmp_path):
+    titles = guides.plot_transfer_tasks(count=4, figures=tmp_path)
+    assert titles == ["plain 8x8", "framed", "framed, clutter"]
+    assert _png_size(tmp_path, "transfer_tasks.png") == (280, 231)
+
+
+def test_guide_transfer_scratch_longer_draws_the_same_images(guides):
+    data = guides.transfer_data(frame=8, copies=1, clutter=0)
+    x_few, y_few = guides.draw_few(data["pool"], 3, seed=1)
+    assert np.array_equal(np.bincount(y_few), [3] * 5)
+    np.testing.assert_array_equal(guides.draw_few(data["pool"], 3, seed=1)[0], x_few)
+    results = guides.scratch_longer(per_class=(2,), seeds=2, frame=8, clutter=0,
+                                    epochs=1, patience=1, learning_rates=(1e-3,))
+    assert list(results) == [2] and len(results[2]) == 2
+    assert all(abs(180 * a - round(180 * a)) < 1e-3 for a in results[2])
