@@ -138,15 +138,16 @@ HEAD_RATES = (1e-3, 3e-3)             # the grid for phase 1: conv3 and the new 
 TUNE_RATES = (1e-4, 3e-4)             # the grid for phase 2: everything, fine-tuned
 
 
-def framed(x, frame=16, seed=0, clutter=0, piece=4):
+def framed(x, frame=16, seed=0, clutter=0, piece=4, pieces=None):
     """Each 8x8 digit at a random place in a `frame` x `frame` black image, over
-    `clutter` pieces of `piece` x `piece` pixels cut from random images of `x` and put at
-    random places (overlaps keep the brighter pixel)."""
+    `clutter` pieces of `piece` x `piece` pixels cut from random images of `pieces`
+    (`x` if None) and put at random places (overlaps keep the brighter pixel)."""
+    pieces = x if pieces is None else pieces
     rng = np.random.default_rng(seed)
     out = np.zeros((len(x), frame, frame, 1), "float32")
     for image, (row, col), digit in zip(out, rng.integers(0, frame - 7, (len(x), 2)), x):
         for _ in range(clutter):
-            source = x[rng.integers(len(x))]
+            source = pieces[rng.integers(len(pieces))]
             top, left = rng.integers(0, 9 - piece, 2)
             at_row, at_col = rng.integers(0, frame - piece + 1, 2)
             patch = image[at_row:at_row + piece, at_col:at_col + piece]
@@ -173,17 +174,22 @@ def framed_cnn(frame=16, classes=5):
 
 
 def transfer_data(frame=16, copies=4, clutter=3):
-    """Framed digits, each with `clutter` pieces of other images of its own set around
-    it: the training images of 0-4, each framed at `copies` random places (to pretrain;
-    their clutter is cut from 0-4 only), a pool of 5-9 training images, 10 validation
-    images of each of 5-9 (outside the pool), the 180 test images of 5-9."""
+    """Framed digits, each among `clutter` pieces cut from images of its own split and
+    classes (0-4 or 5-9), so that the base never sees a piece of 5-9: the training images
+    of 0-4, each framed at `copies` random places (to pretrain), a pool of 5-9 training
+    images, 10 validation images of each of 5-9 (outside the pool), the 180 test images
+    of 5-9, the test images of 0-4."""
     x_train, x_test, y_train, y_test = digits_images()
     low = x_train[y_train < 5]
     x_low = np.concatenate([framed(low, frame, seed=200 + copy, clutter=clutter)
                             for copy in range(copies)])
     y_low = np.tile(y_train[y_train < 5], copies)
-    x_train = framed(x_train, frame, seed=100, clutter=clutter)
-    x_test = framed(x_test, frame, seed=101, clutter=clutter)
+    # the same places for every digit whatever the clutter: they are drawn first
+    x_test_low = framed(x_test, frame, seed=101, clutter=clutter,
+                        pieces=x_test[y_test < 5])
+    x_train = framed(x_train, frame, seed=100, clutter=clutter,
+                     pieces=x_train[y_train >= 5])
+    x_test = framed(x_test, frame, seed=101, clutter=clutter, pieces=x_test[y_test >= 5])
     rng = np.random.default_rng(123)
     valid = np.concatenate([rng.choice(np.flatnonzero(y_train == c), 10, replace=False)
                             for c in range(5, 10)])
@@ -192,7 +198,7 @@ def transfer_data(frame=16, copies=4, clutter=3):
             "pool": (x_train[pool], y_train[pool] - 5),
             "valid": (x_train[valid], y_train[valid] - 5),
             "test": (x_test[y_test >= 5], y_test[y_test >= 5] - 5),
-            "test_low": (x_test[y_test < 5], y_test[y_test < 5])}
+            "test_low": (x_test_low[y_test < 5], y_test[y_test < 5])}
 
 
 def fit_best(model, learning_rate, few, valid, epochs, patience):
@@ -336,16 +342,19 @@ def plot_transfer(results, figures=FIGURES):
     """Test accuracy on 5-9 against images a class: mean and spread over the seeds."""
     counts = [count for count in results if isinstance(count, int)]
     fig, ax = plt.subplots(figsize=(5, 3.2))
-    for name in ("from scratch", "frozen base", "fine-tuned"):
+    for name, label in (("from scratch", "from scratch"),
+                        ("frozen base", "conv1-2 frozen, conv3 and new head"),
+                        ("fine-tuned", "then fine-tuned")):
         runs = np.array([results[count][name] for count in counts])
         ax.errorbar(counts, runs.mean(axis=1), yerr=runs.std(axis=1), capsize=3,
-                    marker="o", label=name)
+                    marker="o", label=label)
     ax.set_xscale("log")
     ax.minorticks_off()
     ax.set_xticks(counts, [str(count) for count in counts])
     ax.set_xlabel("training images of each digit 5-9")
     ax.set_ylabel("test accuracy on 5-9")
-    ax.legend(loc="lower right")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", fontsize="small")
     fig.tight_layout()
     save(fig, figures, "transfer_learning.png")
 
@@ -394,8 +403,11 @@ if __name__ == "__main__":
     import sys
 
     if sys.argv[1:2] == ["scratch-longer"]:   # the baseline's check in the guide
-        print({count: f"{100 * np.mean(runs):.1f}%" for count, runs in
-               scratch_longer().items()})
+        for budget in ((400, 40), (120, 10)):   # against the budget of transfer()
+            runs = scratch_longer(epochs=budget[0], patience=budget[1])
+            print(f"{budget[0]} epochs, patience {budget[1]}:",
+                  {count: [f"{100 * a:.1f}%" for a in accuracies]
+                   for count, accuracies in runs.items()})
     elif sys.argv[1:2] == ["transfer"]:   # only the transfer-learning guide
         # `transfer 8 0`: the plain digits; `transfer 16 0`: framed without clutter
         frame = int(sys.argv[2]) if len(sys.argv) > 2 else 16

@@ -103,6 +103,14 @@ def test_guide_transfer_clutter_adds_pieces_of_the_same_set(guides):
     assert np.all(added <= 3 * 16) and added.sum() > 0
     # each pixel is black or a pixel of one of the images
     assert set(np.unique(cluttered)) <= set(np.unique(digits)) | {0.0}
+    # pieces cut from other images: each image holds its own digit's pixels, the
+    # pieces' pixels and black, and nothing of the other digits
+    others = np.full((3, 8, 8, 1), 2.0, "float32")
+    from_others = guides.framed(digits, frame=16, seed=3, clutter=3, pieces=others)
+    assert np.all(from_others >= clean)
+    for image, digit in zip(from_others, digits):
+        assert set(np.unique(image)) <= set(np.unique(digit)) | {0.0, 2.0}
+    assert np.any(from_others == 2.0)
 
 
 def test_guide_transfer_tasks_figure(guides, tmp_path):
