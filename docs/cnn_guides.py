@@ -256,14 +256,15 @@ def scratch_longer(per_class=(20, 40), seeds=2, frame=16, clutter=3, epochs=400,
 
 def transfer(per_class=(2, 5, 10, 20, 40, 80), seeds=3, frame=16, clutter=3,
              pretrain_epochs=20, pretrain_copies=4, epochs=60, patience=10,
-             learning_rates=LEARNING_RATES, head_rates=HEAD_RATES, tune_rates=TUNE_RATES):
+             learning_rates=LEARNING_RATES, head_rates=HEAD_RATES, tune_rates=TUNE_RATES,
+             base_seed=0):
     """Pretrain on framed digits 0-4 among `clutter` pieces; for each number of images of
     each of 5-9 and each seed, train (a) from scratch, (b) conv3 and a new head on the
     frozen conv1-conv2 of the pretrained base, (c) then the whole network, each at the
     learning rate of its grid with the best validation loss. Returns the test accuracies
     on 5-9 of each, by images a class."""
     data = transfer_data(frame, pretrain_copies, clutter)
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(base_seed)
     base_model = framed_cnn(frame)
     base_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                        metrics=["accuracy"])
