@@ -128,3 +128,18 @@ def test_guide_transfer_scratch_longer_draws_the_same_images(guides):
                                     epochs=1, patience=1, learning_rates=(1e-3,))
     assert list(results) == [2] and len(results[2]) == 2
     assert all(abs(180 * a - round(180 * a)) < 1e-3 for a in results[2])
+
+
+def test_guide_transfer_snippet_frames_as_the_code_does(guides):
+    with open(os.path.join(HERE, "..", "docs", "transfer_learning.md")) as file:
+        text = file.read()
+    snippet = next(block for block in text.split("```python\n")[1:]
+                   if block.lstrip().startswith("import numpy") and "def framed(" in block)
+    namespace = {}
+    exec(snippet.split("```")[0], namespace)  # noqa: S102 (our own guide)
+    rng = np.random.default_rng(1)
+    digits = rng.uniform(0, 1, (5, 8, 8, 1)).astype("float32")
+    others = rng.uniform(0, 1, (4, 8, 8, 1)).astype("float32")
+    for kwargs in ({}, {"clutter": 3}, {"clutter": 2, "pieces": others}):
+        np.testing.assert_array_equal(namespace["framed"](digits, seed=7, **kwargs),
+                                      guides.framed(digits, seed=7, **kwargs))
