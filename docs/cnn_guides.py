@@ -233,6 +233,15 @@ def draw_few(pool, count, seed):
     return x_pool[few], y_pool[few]
 
 
+def best_from_scratch(learning_rates, frame, few, valid, epochs, patience, seed):
+    """The baseline: a fresh network trained on `few` at each rate; `best_of`'s answer."""
+    def scratch(learning_rate):
+        model = framed_cnn(frame)
+        return model, fit_best(model, learning_rate, few, valid, epochs, patience)
+
+    return best_of(learning_rates, scratch, seed)
+
+
 def scratch_longer(per_class=(20, 40), seeds=2, frame=16, clutter=3, epochs=400,
                    patience=40, learning_rates=LEARNING_RATES):
     """The baseline from scratch of `transfer()` with a longer budget and patience: the
@@ -243,13 +252,8 @@ def scratch_longer(per_class=(20, 40), seeds=2, frame=16, clutter=3, epochs=400,
         results[count] = []
         for seed in range(seeds):
             few = draw_few(data["pool"], count, seed)
-
-            def scratch(learning_rate):
-                model = framed_cnn(frame)
-                return model, fit_best(model, learning_rate, few, data["valid"], epochs,
-                                       patience)
-
-            model = best_of(learning_rates, scratch, seed)[3]
+            model = best_from_scratch(learning_rates, frame, few, data["valid"], epochs,
+                                      patience, seed)[3]
             results[count].append(model.evaluate(*data["test"], verbose=0)[1])
     return results
 
@@ -277,11 +281,6 @@ def transfer(per_class=(2, 5, 10, 20, 40, 80), seeds=3, frame=16, clutter=3,
         for seed in range(seeds):
             few = draw_few(data["pool"], count, seed)
 
-            def scratch(learning_rate):
-                model = framed_cnn(frame)
-                return model, fit_best(model, learning_rate, few, data["valid"],
-                                       2 * epochs, patience)
-
             def head(learning_rate):
                 # (b) the pretrained base; conv1 and conv2 frozen, conv3 and a new
                 # head train
@@ -293,7 +292,9 @@ def transfer(per_class=(2, 5, 10, 20, 40, 80), seeds=3, frame=16, clutter=3,
                 return model, fit_best(model, learning_rate, few, data["valid"], epochs,
                                        patience)
 
-            _, scratch_rate, ran, model = best_of(learning_rates, scratch, seed)
+            # (a) from scratch, with the budget of both transfer phases
+            _, scratch_rate, ran, model = best_from_scratch(
+                learning_rates, frame, few, data["valid"], 2 * epochs, patience, seed)
             row["from scratch"].append(model.evaluate(*data["test"], verbose=0)[1])
             _, head_rate, frozen_ran, frozen = best_of(head_rates, head, seed)
             results["trainable params, frozen"] = int(sum(np.prod(w.shape) for w in
@@ -325,8 +326,8 @@ def plot_transfer_tasks(count=8, figures=FIGURES):
     plain = np.pad(digits, ((0, 0), (4, 4), (4, 4), (0, 0)))
     # the same places in both frames: the clutter is drawn after the places
     tasks = (("plain 8x8", plain),
-             ("framed", transfer_data(clutter=0)["test"][0][:count]),
-             ("framed, clutter", transfer_data(clutter=3)["test"][0][:count]))
+             ("framed", transfer_data(copies=1, clutter=0)["test"][0][:count]),
+             ("framed, clutter", transfer_data(copies=1, clutter=3)["test"][0][:count]))
     fig, axes = plt.subplots(3, count, figsize=(count, 3.3))
     for row, (title, images) in enumerate(tasks):
         for col, image in enumerate(images):
