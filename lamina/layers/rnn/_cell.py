@@ -198,8 +198,9 @@ class RecurrentCell(Layer, ABC):
 
         def project(inputs: Any, time_major: bool = False) -> Any:
             if in_mask is not None:
+                # one mask for every step: broadcast over the time axis
                 mask = in_mask if inputs.ndim == 2 else \
-                    in_mask[None] if time_major else in_mask[:, None, :]
+                    jnp.expand_dims(in_mask, 0 if time_major else 1)
                 inputs = inputs * mask
             # Rows flattened: the gradient of the kernel is then one product contracting
             # one axis (a 3-d matmul's contracts two, which XLA:CPU fed by transposing).
